@@ -1,0 +1,49 @@
+import { cdk, javascript } from 'projen';
+
+const project = new cdk.JsiiProject({
+  name: '@release-constructs/release-strategies',
+  description:
+    'Release strategies as typed constructs: blue/green, canary with metric gates, shadow traffic and expand/contract migrations, synthesized to Kubernetes (cdk8s) and AWS CloudFormation (aws-cdk-lib).',
+  author: 'Release Constructs Team',
+  authorAddress: 'team@release-constructs.dev',
+  repositoryUrl: 'https://github.com/release-constructs/release-strategies.git',
+  defaultReleaseBranch: 'main',
+  jsiiVersion: '~5.9.0',
+  projenrcTs: true,
+  packageManager: javascript.NodePackageManager.NPM,
+  minNodeVersion: '20.0.0',
+  workflowNodeVersion: '20.x',
+  keywords: ['cdk8s', 'aws-cdk', 'argo-rollouts', 'flagger', 'canary', 'blue-green', 'progressive-delivery'],
+  peerDeps: ['cdk8s@^2.70.0', 'cdk8s-plus-28@^2.5.6', 'aws-cdk-lib@^2.230.0', 'constructs@^10.3.0'],
+  devDeps: ['cdk8s-cli', 'ajv', 'ajv-formats', 'js-yaml', '@types/js-yaml', 'yaml'],
+  tsconfigDev: {
+    compilerOptions: {},
+    include: ['../examples/**/*.ts', '../scripts/**/*.ts', '../bench/**/*.ts'],
+  },
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'examples', 'scripts', 'bench'],
+    ignorePatterns: ['src/kubernetes/imports/', '*.d.ts', 'node_modules/', 'lib/', 'dist/', 'coverage/'],
+  },
+  jestOptions: {
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      coveragePathIgnorePatterns: ['/node_modules/', '/src/kubernetes/imports/', '/test/'],
+      testPathIgnorePatterns: ['/node_modules/', '/lib/', '/dist/'],
+    },
+  },
+  gitignore: ['/.cache/', '/.tools/', '/cdk.out/', '/bench/results/'],
+});
+
+// Generated bindings: written by `npx projen import`, committed, never edited, never linted or covered.
+project.addTask('import', {
+  description: 'Regenerate src/kubernetes/imports and schemas/ from the CRDs pinned in cdk8s.yaml',
+  exec: 'ts-node --project test/tsconfig.json scripts/import-crds.ts',
+});
+project.gitattributes.addAttributes('/src/kubernetes/imports/**', 'linguist-generated');
+project.gitattributes.addAttributes('/schemas/**', 'linguist-generated');
+
+// jsii warns on every call that Node 20 left upstream support; the library still supports it.
+project.tasks.addEnvironment('JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION', '1');
+
+project.synth();
