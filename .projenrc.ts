@@ -15,6 +15,8 @@ const project = new cdk.JsiiProject({
   workflowNodeVersion: '20.x',
   keywords: ['cdk8s', 'aws-cdk', 'argo-rollouts', 'flagger', 'canary', 'blue-green', 'progressive-delivery'],
   peerDeps: ['cdk8s@^2.70.0', 'cdk8s-plus-28@^2.5.6', 'aws-cdk-lib@^2.230.0', 'constructs@^10.3.0'],
+  // The PostgreSQL parser behind the migration checks; not a jsii module, so it ships inside the package.
+  bundledDeps: ['libpg-query@^17.7.4'],
   devDeps: ['cdk8s-cli', 'ajv', 'ajv-formats', 'js-yaml', '@types/js-yaml', 'yaml'],
   tsconfigDev: {
     compilerOptions: {},

@@ -1,5 +1,10 @@
-export class Hello {
-  public sayHello() {
-    return 'hello, world!';
-  }
-}
+export * from './strategy/interval';
+export * from './strategy/threshold';
+export * from './strategy/gate';
+export * from './strategy/header-match';
+export * from './strategy/step';
+export * from './strategy/rollout-plan';
+export * from './kubernetes/drain';
+export * from './kubernetes/disruption-budget';
+export * from './kubernetes/workload-options';
+export * from './kubernetes/slot';

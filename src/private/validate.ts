@@ -1,0 +1,76 @@
+/**
+ * Input checks shared by every construct and value class.
+ *
+ * Every message has the same shape: `<where>: invalid '<field>': <what is allowed>, got <value>`,
+ * where `<where>` is a construct path or, for static factories, the factory's own name.
+ */
+
+/** Renders a value the way error messages quote it. */
+export function show(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (value === undefined) return 'nothing';
+  if (Array.isArray(value)) return `[${value.map(show).join(', ')}]`;
+  if (typeof value === 'object' && value !== null && typeof (value as any).toString === 'function'
+    && (value as any).toString !== Object.prototype.toString) {
+    return String(value);
+  }
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+/** The message for a value that is not allowed. */
+export function invalid(where: string, field: string, allowed: string, got: unknown): string {
+  return `${where}: invalid '${field}': ${allowed}, got ${show(got)}`;
+}
+
+/** Throws the message for a value that is not allowed. */
+export function fail(where: string, field: string, allowed: string, got: unknown): never {
+  throw new Error(invalid(where, field, allowed, got));
+}
+
+/** A whole number from `min` to `max`, inclusive. */
+export function checkRange(where: string, field: string, value: number, min: number, max: number): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    fail(where, field, `must be a whole number from ${min} to ${max}`, value);
+  }
+}
+
+/** A finite number from `min` to `max`, inclusive (fractions allowed). */
+export function checkNumber(where: string, field: string, value: number, min: number, max: number): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    fail(where, field, `must be a number from ${min} to ${max}`, value);
+  }
+}
+
+/** A string that is not empty (and not only whitespace). */
+export function checkNonEmpty(where: string, field: string, value: string): void {
+  if (typeof value !== 'string' || value.trim() === '') {
+    fail(where, field, 'must be a non-empty string', value);
+  }
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** A Kubernetes DNS-1123 label: lower-case alphanumerics and '-', at most `max` characters. */
+export function checkDnsLabel(where: string, field: string, value: string, max = 63): void {
+  if (typeof value !== 'string' || value.length > max || !DNS_LABEL.test(value)) {
+    fail(where, field, `must be a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit, at most ${max} characters)`, value);
+  }
+}
+
+/** A Kubernetes DNS-1123 subdomain: labels joined by '.', at most 253 characters. */
+export function checkDnsSubdomain(where: string, field: string, value: string): void {
+  if (typeof value !== 'string' || value.length > 253 || !DNS_SUBDOMAIN.test(value)) {
+    fail(where, field, "must be a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', at most 253 characters)", value);
+  }
+}
+
+/** No two entries share a key. */
+export function checkUnique<T>(where: string, field: string, items: readonly T[], key: (item: T) => string): void {
+  const seen = new Set<string>();
+  for (const item of items) {
+    const k = key(item);
+    if (seen.has(k)) fail(where, field, 'must not repeat a name', k);
+    seen.add(k);
+  }
+}
