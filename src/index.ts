@@ -8,3 +8,6 @@ export * from './kubernetes/drain';
 export * from './kubernetes/disruption-budget';
 export * from './kubernetes/workload-options';
 export * from './kubernetes/slot';
+export * from './kubernetes/anti-affinity';
+export * from './kubernetes/blue-green-engine';
+export * from './kubernetes/blue-green-service';

@@ -122,6 +122,32 @@ function metadataErrors(obj: any): string[] {
   return errors;
 }
 
+/**
+ * Parts of custom resources whose CRD schema is looser than what the controller accepts: Argo Rollouts'
+ * CRDs leave resource quantities untyped, but the controller parses the pod template as a core
+ * PodTemplateSpec (and a job metric as a core JobSpec) and sits in InvalidSpec when that fails.
+ */
+const EMBEDDED_CORE: { [apiVersionKind: string]: (obj: any) => Array<{ pointer: string; value: any; definition: string }> } = {
+  'argoproj.io/v1alpha1/Rollout': (obj) => obj.spec?.template === undefined ? [] : [
+    { pointer: '/spec/template', value: obj.spec.template, definition: 'io.k8s.api.core.v1.PodTemplateSpec' },
+  ],
+  'argoproj.io/v1alpha1/AnalysisTemplate': (obj) => (obj.spec?.metrics ?? []).flatMap((m: any, i: number) => m.provider?.job?.spec === undefined ? [] : [
+    { pointer: `/spec/metrics/${i}/provider/job/spec`, value: m.provider.job.spec, definition: 'io.k8s.api.batch.v1.JobSpec' },
+  ]),
+};
+
+function embeddedCoreErrors(obj: any): string[] {
+  const parts = EMBEDDED_CORE[`${obj.apiVersion}/${obj.kind}`]?.(obj) ?? [];
+  return parts.flatMap(({ pointer, value, definition }) => {
+    const validate = core().getSchema(`${CORE_ID}#/$defs/${definition}`)!;
+    if (validate(value)) return [];
+    return (validate.errors ?? []).map((e) => {
+      const extra = e.keyword === 'additionalProperties' ? ` '${(e.params as any).additionalProperty}'` : '';
+      return `${pointer}${e.instancePath} ${e.message}${extra}`;
+    });
+  });
+}
+
 /** Schema problems of one object, each as `<kind>/<name><json pointer> <message>`. Empty when valid. */
 export function manifestErrors(obj: any): string[] {
   const id = `${obj?.kind ?? '?'}/${obj?.metadata?.name ?? '?'}`;
@@ -135,6 +161,7 @@ export function manifestErrors(obj: any): string[] {
       errors.push(`${e.instancePath} ${e.message}${extra}`);
     }
   }
+  errors.push(...embeddedCoreErrors(obj));
   errors.push(...metadataErrors(obj));
   return [...new Set(errors)].map((e) => `${id}${e.startsWith('/') ? '' : ': '}${e}`);
 }

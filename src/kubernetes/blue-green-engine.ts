@@ -1,0 +1,258 @@
+import { Lazy } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { AntiAffinity } from './anti-affinity';
+import { RolloutSpec } from './imports/argo-rollout-argoproj.io';
+import { Slot } from './slot';
+import { RolloutResource } from '../private/rollout-resource';
+import { checkRange, fail } from '../private/validate';
+import { warn } from '../private/warnings';
+import { Workload, addDisruptionBudget, addService, checkContainers, podTemplate, SLOT_LABEL } from '../private/workload';
+
+/** Containers of one slot of a native blue/green service. */
+export interface BlueGreenSlotOptions {
+  /** Containers of this slot's pods; the first serves traffic (same rules as the service's `containers`). */
+  readonly containers: kplus.ContainerProps[];
+}
+
+/** Options for `BlueGreenEngine.native`. */
+export interface NativeBlueGreenOptions {
+  /** The slot the active Service sends traffic to. Change it to cut over; change it back to roll back. */
+  readonly live: Slot;
+  /**
+   * The blue slot's containers.
+   * @default - the service's `containers`
+   */
+  readonly blue?: BlueGreenSlotOptions;
+  /**
+   * The green slot's containers.
+   * @default - the service's `containers`
+   */
+  readonly green?: BlueGreenSlotOptions;
+  /**
+   * Pods kept running in the idle slot, so that rollback is a selector switch onto warm pods.
+   * From 1 to `replicas`.
+   * @default - the same as `replicas`: rollback keeps full capacity
+   */
+  readonly idleReplicas?: number;
+}
+
+/** Options for `BlueGreenEngine.argoRollouts`. */
+export interface ArgoBlueGreenOptions {
+  /**
+   * Promote the new version as soon as its pods are ready (and pre-promotion analysis passed).
+   * Set to false to promote by hand (`kubectl argo rollouts promote`).
+   * @default true (Argo Rollouts' default)
+   */
+  readonly autoPromotionEnabled?: boolean;
+  /**
+   * Promote automatically this many seconds after the new version is ready; needs `autoPromotionEnabled`.
+   * @default - promote as soon as the new version is ready
+   */
+  readonly autoPromotionSeconds?: number;
+  /**
+   * Pods of the new version before promotion (scaled to `replicas` on promotion). From 1 to `replicas`.
+   * @default - `replicas` (Argo Rollouts' default)
+   */
+  readonly previewReplicaCount?: number;
+  /**
+   * Seconds the old version keeps running after promotion, so proxies and kube-proxy stop sending to it first.
+   * @default 30 (Argo Rollouts' default)
+   */
+  readonly scaleDownDelaySeconds?: number;
+  /**
+   * Seconds the new version keeps running after an abort.
+   * @default 30 (Argo Rollouts' default)
+   */
+  readonly abortScaleDownDelaySeconds?: number;
+  /**
+   * Old versions kept running (waiting for their scale-down delay) at once.
+   * @default - no limit
+   */
+  readonly scaleDownDelayRevisionLimit?: number;
+  /**
+   * Old ReplicaSets kept for rollback.
+   * @default 10 (Argo Rollouts' default)
+   */
+  readonly revisionHistoryLimit?: number;
+  /**
+   * Keep the new version's pods off the nodes running the old version.
+   * @default - no anti-affinity
+   */
+  readonly antiAffinity?: AntiAffinity;
+  /**
+   * Seconds a new version may take to become ready before the rollout is marked degraded.
+   * @default 600 (Argo Rollouts' default)
+   */
+  readonly progressDeadlineSeconds?: number;
+  /**
+   * Abort the rollout (back to the old version) when the progress deadline passes.
+   * @default false (Argo Rollouts' default: the rollout is only marked degraded)
+   */
+  readonly progressDeadlineAbort?: boolean;
+  /**
+   * Seconds a new pod must be ready before it counts as available.
+   * @default 0
+   */
+  readonly minReadySeconds?: number;
+}
+
+/** Service names a blue/green engine renders. @internal */
+export interface BlueGreenServiceNames {
+  readonly active: string;
+  readonly preview: string;
+}
+
+/**
+ * The controller behind a `BlueGreenService`: two plain Deployments switched by Service selectors,
+ * or an Argo Rollouts `Rollout` with the blue/green strategy.
+ */
+export abstract class BlueGreenEngine {
+  /**
+   * Two Deployments (blue and green) and two Services: the active one selects the live slot, the
+   * preview one the idle slot. Cut over and roll back by changing `live`; the idle slot stays warm.
+   * @example BlueGreenEngine.native({ live: Slot.BLUE, green: { containers: [{ image: 'web:1.5', portNumber: 8080 }] } })
+   */
+  public static native(options: NativeBlueGreenOptions): BlueGreenEngine {
+    if (options.live !== Slot.BLUE && options.live !== Slot.GREEN) {
+      fail('BlueGreenEngine.native()', 'live', 'must be Slot.BLUE or Slot.GREEN', options.live);
+    }
+    return new NativeBlueGreenEngine(options);
+  }
+
+  /**
+   * One Argo Rollouts `Rollout` with `strategy.blueGreen`, plus the active and preview Services.
+   * Argo Rollouts creates the ReplicaSets and switches the Services' selectors itself.
+   * @example BlueGreenEngine.argoRollouts({ autoPromotionEnabled: false, scaleDownDelaySeconds: 60 })
+   */
+  public static argoRollouts(options: ArgoBlueGreenOptions = {}): BlueGreenEngine {
+    return new ArgoBlueGreenEngine(options);
+  }
+
+  /** Name of the engine, used in messages. */
+  public abstract readonly engineName: string;
+
+  /**
+   * Defines the engine's objects under `scope`.
+   * @internal
+   */
+  public abstract _render(scope: Construct, w: Workload, names: BlueGreenServiceNames): void;
+}
+
+class NativeBlueGreenEngine extends BlueGreenEngine {
+  public readonly engineName = 'native Deployments';
+  constructor(private readonly options: NativeBlueGreenOptions) {
+    super();
+  }
+
+  public _render(scope: Construct, w: Workload, names: BlueGreenServiceNames): void {
+    const { live } = this.options;
+    const idle = live === Slot.BLUE ? Slot.GREEN : Slot.BLUE;
+    const idleReplicas = this.options.idleReplicas ?? w.replicas;
+    checkRange(w.where, 'engine.idleReplicas', idleReplicas, 1, w.replicas);
+    for (const slot of [Slot.BLUE, Slot.GREEN]) {
+      const slotOptions = slot === Slot.BLUE ? this.options.blue : this.options.green;
+      if (slotOptions) checkContainers(w.where, `engine.${slot}.containers`, slotOptions.containers, w.options.allowMissingReadinessProbe ?? false);
+    }
+    const slotSelector = (slot: Slot) => ({ ...w.selector, [SLOT_LABEL]: slot });
+    for (const slot of [Slot.BLUE, Slot.GREEN]) {
+      const id = slot === Slot.BLUE ? 'Blue' : 'Green';
+      const containers = (slot === Slot.BLUE ? this.options.blue : this.options.green)?.containers ?? w.options.containers;
+      const template = podTemplate(w, { containers, extraLabels: { [SLOT_LABEL]: slot } });
+      new k8s.KubeDeployment(scope, id, {
+        metadata: { name: `${w.name}-${slot}`, labels: { ...w.labels, [SLOT_LABEL]: slot } },
+        spec: {
+          replicas: slot === live ? w.replicas : idleReplicas,
+          selector: { matchLabels: slotSelector(slot) },
+          strategy: {
+            type: 'RollingUpdate',
+            rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromString('25%') },
+          },
+          template,
+        },
+      });
+      addDisruptionBudget(scope, `${id}DisruptionBudget`, w, `${w.name}-${slot}`, slotSelector(slot));
+    }
+    addService(scope, 'ActiveService', w, names.active, slotSelector(live));
+    addService(scope, 'PreviewService', w, names.preview, slotSelector(idle));
+  }
+}
+
+class ArgoBlueGreenEngine extends BlueGreenEngine {
+  public readonly engineName = 'Argo Rollouts';
+  constructor(private readonly options: ArgoBlueGreenOptions) {
+    super();
+  }
+
+  public _render(scope: Construct, w: Workload, names: BlueGreenServiceNames): void {
+    const o = this.options;
+    const where = w.where;
+    // Argo Rollouts ignores autoPromotionSeconds when autoPromotionEnabled is false; a user who sets both
+    // expects a timed promotion that would never happen.
+    if (o.autoPromotionSeconds !== undefined) {
+      if (o.autoPromotionEnabled === false) {
+        fail(where, 'engine.autoPromotionSeconds', 'must not be set when autoPromotionEnabled is false (Argo Rollouts would never promote on its own)', o.autoPromotionSeconds);
+      }
+      checkRange(where, 'engine.autoPromotionSeconds', o.autoPromotionSeconds, 1, 86400 * 7);
+    }
+    if (o.previewReplicaCount !== undefined) {
+      checkRange(where, 'engine.previewReplicaCount', o.previewReplicaCount, 1, w.replicas);
+    }
+    const scaleDownDelay = o.scaleDownDelaySeconds ?? 30;
+    checkRange(where, 'engine.scaleDownDelaySeconds', scaleDownDelay, 0, 86400);
+    if (scaleDownDelay < 30) {
+      warn(scope, `scaleDownDelaySeconds is ${scaleDownDelay}: below 30 seconds, proxies and kube-proxy may still send requests to the old version when it is scaled down`);
+    }
+    if (o.abortScaleDownDelaySeconds !== undefined) checkRange(where, 'engine.abortScaleDownDelaySeconds', o.abortScaleDownDelaySeconds, 0, 86400);
+    const revisionHistoryLimit = o.revisionHistoryLimit ?? 10;
+    checkRange(where, 'engine.revisionHistoryLimit', revisionHistoryLimit, 0, 1000);
+    if (o.scaleDownDelayRevisionLimit !== undefined) {
+      // Argo Rollouts: the revision history limit can not be smaller than the scale-down limit.
+      checkRange(where, 'engine.scaleDownDelayRevisionLimit', o.scaleDownDelayRevisionLimit, 0, revisionHistoryLimit);
+    }
+    const minReady = o.minReadySeconds ?? 0;
+    checkRange(where, 'engine.minReadySeconds', minReady, 0, 86400);
+    const deadline = o.progressDeadlineSeconds ?? 600;
+    // Argo Rollouts: progressDeadlineSeconds must be greater than minReadySeconds.
+    checkRange(where, 'engine.progressDeadlineSeconds', deadline, minReady + 1, 86400);
+
+    const template = podTemplate(w, { containers: w.options.containers });
+    addService(scope, 'ActiveService', w, names.active, w.selector);
+    addService(scope, 'PreviewService', w, names.preview, w.selector);
+    addDisruptionBudget(scope, 'DisruptionBudget', w, w.name, w.selector);
+    new RolloutResource(scope, 'Resource', {
+      metadata: { name: w.name, labels: w.labels },
+      spec: Lazy.any({ produce: () => this.toSpec(w, names, revisionHistoryLimit, minReady, deadline) }) as RolloutSpec,
+    }, template);
+  }
+
+  private toSpec(w: Workload, names: BlueGreenServiceNames,
+    revisionHistoryLimit: number, minReadySeconds: number, progressDeadlineSeconds: number): RolloutSpec {
+    const o = this.options;
+    const antiAffinity = o.antiAffinity === undefined ? undefined : o.antiAffinity.weight === undefined
+      ? { requiredDuringSchedulingIgnoredDuringExecution: {} }
+      : { preferredDuringSchedulingIgnoredDuringExecution: { weight: o.antiAffinity.weight } };
+    return {
+      replicas: w.replicas,
+      selector: { matchLabels: w.selector },
+      revisionHistoryLimit,
+      minReadySeconds: minReadySeconds > 0 ? minReadySeconds : undefined,
+      progressDeadlineSeconds,
+      progressDeadlineAbort: o.progressDeadlineAbort,
+      strategy: {
+        blueGreen: {
+          activeService: names.active,
+          previewService: names.preview,
+          autoPromotionEnabled: o.autoPromotionEnabled,
+          autoPromotionSeconds: o.autoPromotionSeconds,
+          previewReplicaCount: o.previewReplicaCount,
+          scaleDownDelaySeconds: o.scaleDownDelaySeconds,
+          abortScaleDownDelaySeconds: o.abortScaleDownDelaySeconds,
+          scaleDownDelayRevisionLimit: o.scaleDownDelayRevisionLimit,
+          antiAffinity,
+        },
+      },
+    };
+  }
+}
