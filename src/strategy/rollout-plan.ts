@@ -134,7 +134,7 @@ export class RolloutPlan {
     checkBake(where, 'every', options.every);
     if (!options.match || options.match.length === 0) fail(where, 'match', 'must have at least one HeaderMatch', options.match);
     const steps = [Step.headerRoute({ name: 'ab-test', match: options.match }), Step.bake(options.every.times(options.iterations))];
-    return new RolloutPlan(where, PlanKind.AB_TEST, steps, { backgroundGates: options.gates, backgroundStartStep: 1 },
+    return new RolloutPlan(where, PlanKind.AB_TEST, steps, { backgroundGates: options.gates, backgroundStartStep: options.gates?.length ? 1 : undefined },
       { interval: options.every, iterations: options.iterations });
   }
 
@@ -192,7 +192,7 @@ export class RolloutPlan {
     this._steps = [...steps];
     this._backgroundGates = backgroundGates;
     const byName = new Map<string, Gate>();
-    for (const gate of this.gates()) {
+    for (const gate of [...backgroundGates, ...steps.flatMap((s) => s.gates)]) {
       const seen = byName.get(gate.name);
       if (seen && !seen.sameAs(gate)) {
         fail(where, 'gates', 'must not give one name to two different gates (metric names must be unique)', gate.name);
