@@ -1,4 +1,4 @@
-import { cdk, javascript } from 'projen';
+import { cdk, javascript, JsonFile } from 'projen';
 
 const project = new cdk.JsiiProject({
   name: '@release-constructs/release-strategies',
@@ -37,6 +37,14 @@ const project = new cdk.JsiiProject({
   gitignore: ['/.cache/', '/.tools/', '/cdk.out/', '/bench/results/'],
 });
 
+// Examples, scripts and benchmarks are type-checked and linted like the tests: each folder gets a
+// tsconfig the linter's project service finds.
+for (const dir of ['examples', 'scripts', 'bench']) {
+  new JsonFile(project, `${dir}/tsconfig.json`, {
+    obj: { extends: '../test/tsconfig.json', include: ['**/*.ts'], exclude: ['node_modules'] },
+  });
+}
+
 // Generated bindings: written by `npx projen import`, committed, never edited, never linted or covered.
 project.addTask('import', {
   description: 'Regenerate src/kubernetes/imports and schemas/ from the CRDs pinned in cdk8s.yaml',
@@ -44,6 +52,31 @@ project.addTask('import', {
 });
 project.gitattributes.addAttributes('/src/kubernetes/imports/**', 'linguist-generated');
 project.gitattributes.addAttributes('/schemas/**', 'linguist-generated');
+
+// Core Kubernetes schemas for the schema checks in the tests (kubernetes-validate, from PyPI).
+project.testTask.prependExec('scripts/fetch-kubernetes-schemas.sh');
+
+// README snippets and docstring examples compile against the built assembly, in a fixture that
+// imports every exported name.
+project.preCompileTask.exec('ts-node --project test/tsconfig.json scripts/update-rosetta-fixture.ts');
+// The committed tablet caches compiled snippets: only new or changed ones are compiled again.
+project.postCompileTask.exec('jsii-rosetta extract --strict --fail --cache rosetta/snippets.tabl.json');
+
+// The README's first command: every example synthesized into dist/examples/<name>/.
+project.addTask('synth:examples', {
+  description: 'Synthesize every example app into dist/examples/<name>/ (Kubernetes YAML, CloudFormation templates)',
+  exec: 'ts-node --project test/tsconfig.json scripts/synth-examples.ts',
+});
+
+// The README's second command (and .ci/run): everything CI checks.
+const testAll = project.addTask('test:all', {
+  description: 'Compile, build the API reference and README snippets, run every test, synthesize the examples and run the conformance checks',
+});
+testAll.spawn(project.compileTask);
+testAll.spawn(project.postCompileTask);
+testAll.spawn(project.testTask);
+testAll.spawn(project.tasks.tryFind('synth:examples')!);
+testAll.exec('git diff --exit-code -- API.md', { name: 'the committed API.md matches the build' });
 
 // jsii warns on every call that Node 20 left upstream support; the library still supports it.
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION', '1');

@@ -36,7 +36,9 @@ test('fails on an unknown field deep in a pod template', () => {
 });
 
 const rollout = {
-  apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'web',
+  apiVersion: 'argoproj.io/v1alpha1',
+  kind: 'Rollout',
+  name: 'web',
   spec: { selector: { matchLabels: { app: 'web' } }, template: podTemplate, strategy: { blueGreen: { activeService: 'web', previewService: 'web-preview' } } },
 };
 

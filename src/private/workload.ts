@@ -1,7 +1,7 @@
 import { Duration } from 'cdk8s';
-import { Construct } from 'constructs';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
 import { checkDnsLabel, checkRange, fail } from './validate';
 import { DisruptionBudget } from '../kubernetes/disruption-budget';
 import { Drain } from '../kubernetes/drain';
@@ -37,7 +37,7 @@ export function resolveWorkload(scope: Construct, options: WorkloadOptions): Wor
   const where = scope.node.path;
   const name = options.name ?? scope.node.id;
   if (options.name === undefined && !/^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(name)) {
-    fail(where, 'name', `must be given when the construct id is not a DNS-1035 label (it names the Service)`, name);
+    fail(where, 'name', 'must be given when the construct id is not a DNS-1035 label (it names the Service)', name);
   }
   checkDnsLabel(where, 'name', name, 47);
   if (!/^[a-z]/.test(name)) fail(where, 'name', 'must start with a letter (Service names are DNS-1035 labels)', name);
@@ -57,10 +57,16 @@ export function resolveWorkload(scope: Construct, options: WorkloadOptions): Wor
   }
   const selector = { [NAME_LABEL]: name };
   return {
-    where, name, replicas, port: options.port, targetPort, selector,
+    where,
+    name,
+    replicas,
+    port: options.port,
+    targetPort,
+    selector,
     labels: { ...(options.labels ?? {}), ...selector },
     drain: options.drain ?? Drain.sleep(Duration.seconds(5)),
-    budget, options,
+    budget,
+    options,
   };
 }
 
@@ -150,7 +156,9 @@ export function imageTag(image: string): string | undefined {
 }
 
 /** A PodDisruptionBudget over `selector`, unless the workload opted out. */
-export function addDisruptionBudget(scope: Construct, id: string, w: Workload, name: string, selector: { [key: string]: string }): k8s.KubePodDisruptionBudget | undefined {
+export function addDisruptionBudget(
+  scope: Construct, id: string, w: Workload, name: string, selector: { [key: string]: string },
+): k8s.KubePodDisruptionBudget | undefined {
   if (w.budget.disabled) return undefined;
   const maxUnavailable = w.budget.maxUnavailableValue;
   return new k8s.KubePodDisruptionBudget(scope, id, {

@@ -33,7 +33,7 @@ export class HeaderMatch {
 
   /**
    * The header matches the regular expression `pattern`.
-   * @example HeaderMatch.regex('x-user-id', '^[0-9]*[02468]$')
+   * @example HeaderMatch.regex('x-user-group', '^beta-')
    */
   public static regex(header: string, pattern: string): HeaderMatch {
     try {

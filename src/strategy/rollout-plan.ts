@@ -134,7 +134,8 @@ export class RolloutPlan {
     checkBake(where, 'every', options.every);
     if (!options.match || options.match.length === 0) fail(where, 'match', 'must have at least one HeaderMatch', options.match);
     const steps = [Step.headerRoute({ name: 'ab-test', match: options.match }), Step.bake(options.every.times(options.iterations))];
-    return new RolloutPlan(where, PlanKind.AB_TEST, steps, { backgroundGates: options.gates, backgroundStartStep: options.gates?.length ? 1 : undefined },
+    const background = { backgroundGates: options.gates, backgroundStartStep: options.gates?.length ? 1 : undefined };
+    return new RolloutPlan(where, PlanKind.AB_TEST, steps, background,
       { interval: options.every, iterations: options.iterations });
   }
 

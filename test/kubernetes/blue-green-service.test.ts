@@ -139,7 +139,11 @@ describe('Argo Rollouts engine', () => {
       },
     });
     expect(rollout.spec).toMatchObject({
-      replicas: 4, revisionHistoryLimit: 5, progressDeadlineSeconds: 900, progressDeadlineAbort: true, minReadySeconds: 10,
+      replicas: 4,
+      revisionHistoryLimit: 5,
+      progressDeadlineSeconds: 900,
+      progressDeadlineAbort: true,
+      minReadySeconds: 10,
       selector: { matchLabels: { 'app.kubernetes.io/name': 'web' } },
     });
   });
@@ -281,7 +285,8 @@ describe('both engines', () => {
     const objects = synth({
       engine: engine(),
       containers: [{
-        image: 'web:1', portNumber: 8080,
+        image: 'web:1',
+        portNumber: 8080,
         securityContext: { ensureNonRoot: false, readOnlyRootFilesystem: false, allowPrivilegeEscalation: true },
         resources: {},
       }],

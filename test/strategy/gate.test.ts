@@ -57,7 +57,9 @@ test('fails on an interval below one second', () => {
 
 test('CloudWatch metrics get ids, statistics and periods', () => {
   const gate = Gate.cloudWatch({
-    name: 'error-rate', threshold: Threshold.atMost(0.01), expression: 'm1 / m2',
+    name: 'error-rate',
+    threshold: Threshold.atMost(0.01),
+    expression: 'm1 / m2',
     metrics: [
       { namespace: 'AWS/ApplicationELB', metricName: 'HTTPCode_Target_5XX_Count', statistic: 'Sum', dimensions: { TargetGroup: 'tg' } },
       { namespace: 'AWS/ApplicationELB', metricName: 'RequestCount', statistic: 'Sum', period: Interval.minutes(5) },

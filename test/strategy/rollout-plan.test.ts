@@ -37,13 +37,15 @@ test('steps keep their order, kinds and gates', () => {
 });
 
 test('background gates start after the first step that sends traffic', () => {
-  const plan = RolloutPlan.steps([Step.setWeight(0), Step.pause(), Step.setWeight(20), Step.bake(Interval.minutes(1))], { backgroundGates: [gate()] });
+  const steps = [Step.setWeight(0), Step.pause(), Step.setWeight(20), Step.bake(Interval.minutes(1))];
+  const plan = RolloutPlan.steps(steps, { backgroundGates: [gate()] });
   expect(plan.backgroundStartStep).toBe(3);
   expect(RolloutPlan.canary({ percent: 10, bake: Interval.minutes(5), gates: [gate()] }).backgroundStartStep).toBe(1);
 });
 
 test('an explicit background start step is kept', () => {
-  expect(RolloutPlan.steps([Step.setWeight(20), Step.bake(Interval.minutes(1))], { backgroundGates: [gate()], backgroundStartStep: 0 }).backgroundStartStep).toBe(0);
+  const plan = RolloutPlan.steps([Step.setWeight(20), Step.bake(Interval.minutes(1))], { backgroundGates: [gate()], backgroundStartStep: 0 });
+  expect(plan.backgroundStartStep).toBe(0);
 });
 
 test('abTest routes matching requests for iterations × every', () => {
