@@ -34,7 +34,7 @@ const project = new cdk.JsiiProject({
       testPathIgnorePatterns: ['/node_modules/', '/lib/', '/dist/'],
     },
   },
-  gitignore: ['/.cache/', '/.tools/', '/cdk.out/', '/bench/results/'],
+  gitignore: ['/.cache/', '/.tools/', '/cdk.out/', '/bench/results/', '/.jsii.tabl.json'],
 });
 
 // Examples, scripts and benchmarks are type-checked and linted like the tests: each folder gets a
