@@ -8,3 +8,6 @@ export * from './kubernetes/drain';
 export * from './kubernetes/disruption-budget';
 export * from './kubernetes/workload-options';
 export * from './kubernetes/slot';
+export * from './strategy/timeline-activity';
+export * from './strategy/timeline-engine';
+export * from './strategy/release-timeline';
