@@ -288,6 +288,9 @@ class ExposureCalculator {
 
   /** The exposure of a fault that starts at model time `t`. */
   public at(t: number): Exposure {
+    // The deciding measurement: from then on the release no longer advances (the analysis failed,
+    // Flagger stops stepping on failed checks), though the engine may need a moment to abort.
+    let decidedAt = Number.POSITIVE_INFINITY;
     let abortAt = Number.POSITIVE_INFINITY;
     let detectedBy: string | undefined;
     for (const r of this.runs) {
@@ -298,6 +301,7 @@ class ExposureCalculator {
       const at = decisive + this.abort.reactionIntervals * i;
       if (at < abortAt) {
         abortAt = at;
+        decidedAt = decisive;
         detectedBy = r.gate.name;
       }
     }
@@ -312,8 +316,9 @@ class ExposureCalculator {
       return { ...base, caught: false, bounded: false, peakWeight: 100 };
     }
     const restoredAt = abortAt + this.abort.restoreSeconds;
-    const inWindow = this.segments.filter((x) => x.modelEnd > x.modelStart && x.modelEnd > t && x.modelStart < restoredAt);
-    const peak = Math.max(0, ...inWindow.map((x) => x.weight), restoredAt > this.end ? 100 : 0);
+    const frozen = this.weightBefore(decidedAt);
+    const inWindow = this.segments.filter((x) => x.modelEnd > x.modelStart && x.modelEnd > t && x.modelStart < decidedAt);
+    const peak = Math.max(0, frozen, ...inWindow.map((x) => x.weight));
     // Unbounded when a step of unknown length with traffic on the new version lies wholly inside the
     // window: nothing aborts during it, and it may last any time.
     const unboundedInside = inWindow.some((x) => x.durationSeconds === undefined && x.weight > 0
@@ -327,7 +332,7 @@ class ExposureCalculator {
       restoredAfterSeconds: this.knownTime(restoredAt) - this.knownTime(t),
       abortAtModel: abortAt,
       peakWeight: peak,
-      trafficSeconds: this.integral(t, restoredAt),
+      trafficSeconds: this.integral(t, decidedAt) + (restoredAt - decidedAt) * frozen / 100,
     };
   }
 
@@ -341,6 +346,13 @@ class ExposureCalculator {
     }
     if (to > this.end) sum += (to - Math.max(from, this.end));
     return sum;
+  }
+
+  /** The weight just before model time `t` (the weight at 0 for t = 0). */
+  private weightBefore(t: number): number {
+    const timed = this.segments.filter((s) => s.modelEnd > s.modelStart);
+    const s = timed.find((x) => x.modelStart < t && t <= x.modelEnd) ?? timed.find((x) => x.modelStart <= t && t < x.modelEnd);
+    return s ? s.weight : 100;
   }
 
   private segmentAt(t: number): LaidSegment {
