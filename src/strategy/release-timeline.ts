@@ -16,7 +16,7 @@ export interface ReleaseTimelineOptions {
   readonly engine?: TimelineEngine;
   /**
    * Engines compared in `rollbacks` (time to roll back per engine).
-   * @default - Argo Rollouts, Flagger, Amazon ECS, AWS CodeDeploy and Kubernetes blue/green, each with its defaults
+   * @default - Argo Rollouts, Flagger, Amazon ECS, AWS CodeDeploy and Kubernetes blue/green, each with its defaults except `engine`, which keeps its own options
    */
   readonly compareEngines?: TimelineEngine[];
   /**
@@ -167,7 +167,8 @@ export class ReleaseTimeline {
   public static _fromSchedule(where: string, schedule: Schedule, options: ReleaseTimelineOptions): ReleaseTimeline {
     const engine = options.engine ?? TimelineEngine.argoRollouts();
     if (!(engine instanceof TimelineEngine)) fail(where, 'engine', 'must be a TimelineEngine', engine);
-    const compare = options.compareEngines ?? defaultEngines();
+    // By default every engine with its defaults, except that the timeline's own engine keeps its options.
+    const compare = options.compareEngines ?? defaultEngines().map((e) => (e.name === engine.name ? engine : e));
     compare.forEach((e, i) => {
       if (!(e instanceof TimelineEngine)) fail(where, `compareEngines[${i}]`, 'must be a TimelineEngine', e);
     });
@@ -346,18 +347,32 @@ function scheduleOf(plan: RolloutPlan): Schedule {
 
 function publicSegment(s: LaidSegment): TimelineSegment {
   return {
-    step: s.step, activity: s.activity, label: s.label, startSeconds: s.startSeconds,
-    durationSeconds: s.durationSeconds, unboundedStepsBefore: s.pausesBefore, weight: s.weight,
-    mirrorPercent: s.mirrorPercent, headerRouted: s.headerRouted,
-    stepGates: [...s.stepGates], backgroundGates: [...s.backgroundGates],
+    step: s.step,
+    activity: s.activity,
+    label: s.label,
+    startSeconds: s.startSeconds,
+    durationSeconds: s.durationSeconds,
+    unboundedStepsBefore: s.pausesBefore,
+    weight: s.weight,
+    mirrorPercent: s.mirrorPercent,
+    headerRouted: s.headerRouted,
+    stepGates: [...s.stepGates],
+    backgroundGates: [...s.backgroundGates],
   };
 }
 
 function publicExposure(e: Exposure): TimelineExposure {
   return {
-    faultStep: e.faultStep, faultAtSeconds: e.faultAtSeconds, unboundedStepsBeforeFault: e.faultPausesBefore,
+    faultStep: e.faultStep,
+    faultAtSeconds: e.faultAtSeconds,
+    unboundedStepsBeforeFault: e.faultPausesBefore,
     faultInUnboundedStep: e.faultInUnboundedStep,
-    caught: e.caught, bounded: e.bounded, detectedBy: e.detectedBy, abortAfterSeconds: e.abortAfterSeconds,
-    restoredAfterSeconds: e.restoredAfterSeconds, peakWeight: e.peakWeight, trafficSeconds: e.trafficSeconds,
+    caught: e.caught,
+    bounded: e.bounded,
+    detectedBy: e.detectedBy,
+    abortAfterSeconds: e.abortAfterSeconds,
+    restoredAfterSeconds: e.restoredAfterSeconds,
+    peakWeight: e.peakWeight,
+    trafficSeconds: e.trafficSeconds,
   };
 }

@@ -136,7 +136,10 @@ export class TimelineEngine {
 
 /** The five engines with their defaults, in the order tables list them. */
 export function defaultEngines(): TimelineEngine[] {
-  return [TimelineEngine.argoRollouts(), TimelineEngine.flagger(), TimelineEngine.ecs(), TimelineEngine.codeDeploy(), TimelineEngine.kubernetesBlueGreen()];
+  return [
+    TimelineEngine.argoRollouts(), TimelineEngine.flagger(), TimelineEngine.ecs(), TimelineEngine.codeDeploy(),
+    TimelineEngine.kubernetesBlueGreen(),
+  ];
 }
 
 function checkInterval(where: string, field: string, value: Interval | undefined): number | undefined {

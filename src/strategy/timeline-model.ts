@@ -193,10 +193,19 @@ export function layOut(schedule: Schedule, abort: AbortModel): Layout {
       }
     }
     segments.push({
-      step: i, activity: activity!, label: step.label,
-      startSeconds: known, durationSeconds: duration, pausesBefore: pauses,
-      weight, mirrorPercent: mirror, headerRouted: header, stepGates, backgroundGates: [],
-      modelStart: model, modelEnd: model + modelLength,
+      step: i,
+      activity: activity!,
+      label: step.label,
+      startSeconds: known,
+      durationSeconds: duration,
+      pausesBefore: pauses,
+      weight,
+      mirrorPercent: mirror,
+      headerRouted: header,
+      stepGates,
+      backgroundGates: [],
+      modelStart: model,
+      modelEnd: model + modelLength,
     });
     if (weight >= 100 && fullAt === undefined) fullAt = { known, pauses };
     if (duration === undefined) {
@@ -211,7 +220,8 @@ export function layOut(schedule: Schedule, abort: AbortModel): Layout {
 
   // Runs without a count measure until the release ends.
   for (let i = 0; i < runs.length; i++) {
-    if (runs[i].last === Number.POSITIVE_INFINITY) runs[i] = { ...runs[i], last: lastMeasurementBefore(runs[i].first, runs[i].gate.intervalSeconds, modelEnd) };
+    const r = runs[i];
+    if (r.last === Number.POSITIVE_INFINITY) runs[i] = { ...r, last: lastMeasurementBefore(r.first, r.gate.intervalSeconds, modelEnd) };
   }
   const backgroundStart = backgroundStarts[0] ?? modelEnd;
   for (const g of schedule.backgroundGates) {
@@ -224,10 +234,19 @@ export function layOut(schedule: Schedule, abort: AbortModel): Layout {
   }));
   if (weight < 100) {
     laid.push({
-      step: schedule.steps.length, activity: Activity.PROMOTE, label: 'promote',
-      startSeconds: known, durationSeconds: 0, pausesBefore: pauses,
-      weight: 100, mirrorPercent: 0, headerRouted: false, stepGates: [], backgroundGates: [],
-      modelStart: modelEnd, modelEnd,
+      step: schedule.steps.length,
+      activity: Activity.PROMOTE,
+      label: 'promote',
+      startSeconds: known,
+      durationSeconds: 0,
+      pausesBefore: pauses,
+      weight: 100,
+      mirrorPercent: 0,
+      headerRouted: false,
+      stepGates: [],
+      backgroundGates: [],
+      modelStart: modelEnd,
+      modelEnd,
     });
     fullAt = fullAt ?? { known, pauses };
   }
@@ -327,7 +346,10 @@ class ExposureCalculator {
       return { ...base, caught: true, bounded: false, detectedBy, peakWeight: peak };
     }
     return {
-      ...base, caught: true, bounded: true, detectedBy,
+      ...base,
+      caught: true,
+      bounded: true,
+      detectedBy,
       abortAfterSeconds: this.knownTime(abortAt) - this.knownTime(t),
       restoredAfterSeconds: this.knownTime(restoredAt) - this.knownTime(t),
       abortAtModel: abortAt,
