@@ -2,8 +2,11 @@ import { Gate, HeaderMatch, Interval, ReleaseTimeline, RolloutPlan, Step, Thresh
 
 function gate(name: string, options: { interval?: Interval; count?: number; failureLimit?: number; initialDelay?: Interval } = {}): Gate {
   return Gate.prometheus({
-    name, address: 'http://prometheus.monitoring:9090', query: 'sum(rate(http_requests_total[1m]))',
-    threshold: Threshold.atLeast(0.99), ...options,
+    name,
+    address: 'http://prometheus.monitoring:9090',
+    query: 'sum(rate(http_requests_total[1m]))',
+    threshold: Threshold.atLeast(0.99),
+    ...options,
   });
 }
 
@@ -45,7 +48,8 @@ describe('time to full rollout', () => {
   });
 
   test('a setWeight(100) before a final bake is full rollout; the bake still counts towards completion', () => {
-    const t = ReleaseTimeline.of(RolloutPlan.steps([Step.setWeight(10), Step.bake(Interval.minutes(5)), Step.setWeight(100), Step.bake(Interval.minutes(30))]));
+    const plan = RolloutPlan.steps([Step.setWeight(10), Step.bake(Interval.minutes(5)), Step.setWeight(100), Step.bake(Interval.minutes(30))]);
+    const t = ReleaseTimeline.of(plan);
     expect(t.fullTrafficAtSeconds).toBe(300);
     expect(t.totalDurationSeconds).toBe(2100);
     expect(t.segments.some((s) => s.activity === TimelineActivity.PROMOTE)).toBe(false);
@@ -77,8 +81,13 @@ describe('exposure before an abort', () => {
     // Measurements at 5m, 6m, 7m all fail; failureLimit 2, so the third one aborts at 7m.
     // 5% of traffic for 7 minutes = 0.05 × 420 s = 21 s of all traffic.
     expect(t.brokenFromStart).toMatchObject({
-      caught: true, bounded: true, detectedBy: 'success-rate',
-      abortAfterSeconds: 420, restoredAfterSeconds: 420, peakWeight: 5, trafficSeconds: 21,
+      caught: true,
+      bounded: true,
+      detectedBy: 'success-rate',
+      abortAfterSeconds: 420,
+      restoredAfterSeconds: 420,
+      peakWeight: 5,
+      trafficSeconds: 21,
     });
   });
 
@@ -188,14 +197,18 @@ describe('rendering', () => {
   });
 
   test('the table says when time is unknown', () => {
-    const table = ReleaseTimeline.of(RolloutPlan.steps([Step.setWeight(10), Step.pause(), Step.setWeight(50), Step.bake(Interval.minutes(10))])).toTable();
+    const plan = RolloutPlan.steps([Step.setWeight(10), Step.pause(), Step.setWeight(50), Step.bake(Interval.minutes(10))]);
+    const table = ReleaseTimeline.of(plan).toTable();
     expect(table).toContain('| 2 | pause() | 0s | unknown (manual) | 10% | - |');
     expect(table).toContain('- Time to complete: unknown: at least 10m plus 1 step of unknown length');
     expect(table).toContain('- Time to full rollout: 10m + 1 manual wait');
   });
 
   test('the chart is a self-contained SVG with the weight line, the analysis, pauses and the abort', () => {
-    const plan = RolloutPlan.steps([Step.setWeight(5), Step.bake(Interval.minutes(1)), Step.analysis(successRate), Step.pause(), Step.setWeight(50), Step.bake(Interval.minutes(10))]);
+    const plan = RolloutPlan.steps([
+      Step.setWeight(5), Step.bake(Interval.minutes(1)), Step.analysis(successRate), Step.pause(),
+      Step.setWeight(50), Step.bake(Interval.minutes(10)),
+    ]);
     const svg = ReleaseTimeline.of(plan).toSvg();
     expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     expect(svg.trim().endsWith('</svg>')).toBe(true);
