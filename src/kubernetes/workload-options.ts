@@ -9,7 +9,8 @@ import { Drain } from './drain';
  * Safe defaults, each explicitly overridable: the serving container must have a readiness probe;
  * a PodDisruptionBudget; a preStop drain within a termination grace period; cdk8s-plus's container
  * defaults (resource requests and limits, non-root user, read-only root filesystem, no privilege
- * escalation); the RuntimeDefault seccomp profile; no service account token mounted.
+ * escalation); every Linux capability dropped and UID 25000/GID 26000, each unless a container
+ * sets it in its `securityContext`; the RuntimeDefault seccomp profile; no service account token mounted.
  */
 export interface WorkloadOptions {
   /**

@@ -144,8 +144,21 @@ function withDefaults(w: Workload, props: kplus.ContainerProps, index: number, e
   const envVariables = extraEnv
     ? { ...(props.envVariables ?? {}), ...Object.fromEntries(Object.entries(extraEnv).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)])) }
     : props.envVariables;
-  return { ...props, name, lifecycle, envVariables };
+  // cdk8s-plus documents a high UID/GID and leaves capabilities alone; checkov (CKV_K8S_40, CKV_K8S_37,
+  // CKV_K8S_28) wants a UID above 9999 and every capability dropped. The user's own values win.
+  const securityContext: kplus.ContainerSecurityContextProps = {
+    ...props.securityContext,
+    user: props.securityContext?.user ?? DEFAULT_UID,
+    group: props.securityContext?.group ?? DEFAULT_GID,
+    capabilities: props.securityContext?.capabilities ?? { drop: [kplus.Capability.ALL] },
+  };
+  return { ...props, name, lifecycle, envVariables, securityContext };
 }
+
+/** UID containers run as unless they set their own: above 9999, so it matches no host user. */
+export const DEFAULT_UID = 25000;
+/** GID containers run as unless they set their own. */
+export const DEFAULT_GID = 26000;
 
 /** The tag of an image reference when it is a valid label value (`registry/app:2.4.0` gives `2.4.0`). */
 export function imageTag(image: string): string | undefined {

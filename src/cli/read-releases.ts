@@ -1,0 +1,384 @@
+/**
+ * Reads synthesized output back into release schedules for the `timeline` command: Argo Rollouts
+ * `Rollout`s (canary steps, background analysis, blue/green promotion), Flagger `Canary`s, and
+ * CloudFormation templates with ECS deployment configurations or CodeDeploy deployment groups.
+ *
+ * Every value the engines default is defaulted here the way the engine documents it; anything the
+ * timeline cannot model is refused with an error naming the object and the field.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as YAML from 'yaml';
+import { Interval } from '../strategy/interval';
+import { StepKind } from '../strategy/step';
+import { TimelineEngine } from '../strategy/timeline-engine';
+import { GateTiming, Schedule, ScheduleStep } from '../strategy/timeline-model';
+import { formatSeconds } from '../strategy/timeline-svg';
+
+/** One release found in synthesized output. */
+export interface FoundRelease {
+  /** e.g. `Rollout checkout` or `AWS::ECS::Service ApiService`. */
+  readonly name: string;
+  /** The file it came from. */
+  readonly file: string;
+  readonly engine: TimelineEngine;
+  readonly schedule: Schedule;
+}
+
+/** Thrown for output the timeline cannot read; the command prints the message alone. */
+export class ReadError extends Error {}
+
+function fail(where: string, field: string, allowed: string, got: unknown): never {
+  throw new ReadError(`${where}: invalid '${field}': ${allowed}, got ${JSON.stringify(got)}`);
+}
+
+/** Every release in a file, or in every `*.yaml`, `*.yml` and `*.json` file under a folder. */
+export function readReleases(target: string): FoundRelease[] {
+  if (!fs.existsSync(target)) throw new ReadError(`${target}: no such file or folder`);
+  const files = fs.statSync(target).isDirectory() ? listFiles(target) : [target];
+  const out: FoundRelease[] = [];
+  for (const file of files) {
+    const text = fs.readFileSync(file, 'utf8');
+    if (file.endsWith('.json')) {
+      let doc: any;
+      try {
+        doc = JSON.parse(text);
+      } catch (e) {
+        throw new ReadError(`${file}: not valid JSON: ${(e as Error).message}`);
+      }
+      if (doc && typeof doc === 'object' && doc.Resources) out.push(...readTemplate(file, doc));
+    } else {
+      const docs = YAML.parseAllDocuments(text);
+      const objects: any[] = [];
+      for (const d of docs) {
+        if (d.errors.length > 0) throw new ReadError(`${file}: not valid YAML: ${d.errors[0].message}`);
+        const o = d.toJS();
+        if (o && typeof o === 'object') objects.push(o);
+      }
+      out.push(...readManifests(file, objects));
+    }
+  }
+  return out;
+}
+
+function listFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (entry.name !== 'node_modules' && !entry.name.startsWith('.')) out.push(...listFiles(full));
+    } else if (/\.(ya?ml|json)$/.test(entry.name) && !entry.name.endsWith('.assets.json') && entry.name !== 'manifest.json' && entry.name !== 'tree.json') {
+      out.push(full);
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Kubernetes
+
+/** Releases among the Kubernetes objects of one file. */
+export function readManifests(file: string, objects: any[]): FoundRelease[] {
+  const templates = new Map<string, any>();
+  for (const o of objects) {
+    if (typeof o.apiVersion === 'string' && o.apiVersion.startsWith('argoproj.io/') && (o.kind === 'AnalysisTemplate' || o.kind === 'ClusterAnalysisTemplate')) {
+      templates.set(`${o.kind}/${o.metadata?.name}`, o);
+    }
+  }
+  const out: FoundRelease[] = [];
+  for (const o of objects) {
+    if (typeof o.apiVersion !== 'string') continue;
+    if (o.apiVersion.startsWith('argoproj.io/') && o.kind === 'Rollout') out.push(readRollout(file, o, templates));
+    if (o.apiVersion.startsWith('flagger.app/') && o.kind === 'Canary') out.push(readCanary(file, o));
+  }
+  return out;
+}
+
+/** Seconds of a Go duration (`1h30m`, `90s`, `1.5m`) or a number of seconds; fractions round up. */
+export function durationSeconds(where: string, field: string, value: unknown): number {
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return Math.ceil(value);
+  if (typeof value === 'string') {
+    if (/^\d+$/.test(value)) return Number(value);
+    const units: { [u: string]: number } = { h: 3600, m: 60, s: 1, ms: 0.001 };
+    const re = /(\d+(?:\.\d+)?)(ms|h|m|s)/g;
+    if (/^(\d+(\.\d+)?(ms|h|m|s))+$/.test(value)) {
+      let total = 0;
+      for (const m of value.matchAll(re)) total += Number(m[1]) * units[m[2]];
+      return Math.ceil(total - 1e-9);
+    }
+  }
+  return fail(where, field, "must be a duration such as '30s', '5m' or '1h30m', or a number of seconds", value);
+}
+
+function wholeNumber(where: string, field: string, value: unknown): number {
+  const n = typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n)) fail(where, field, 'must be a whole number (template arguments are not resolved)', value);
+  return n as number;
+}
+
+function percent(where: string, field: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 100) fail(where, field, 'must be a number from 0 to 100', value);
+  return value as number;
+}
+
+function label(kind: StepKind, value?: number): string {
+  switch (kind) {
+    case StepKind.SET_WEIGHT: return `setWeight(${value})`;
+    case StepKind.BAKE: return `bake(${formatSeconds(value!)})`;
+    case StepKind.PAUSE: return 'pause()';
+    case StepKind.MIRROR: return `mirror(${value})`;
+    default: return kind;
+  }
+}
+
+function weightStep(weight: number): ScheduleStep {
+  return { kind: StepKind.SET_WEIGHT, weight, label: label(StepKind.SET_WEIGHT, weight) };
+}
+
+function bakeStep(seconds: number, text?: string): ScheduleStep {
+  return { kind: StepKind.BAKE, durationSeconds: seconds, label: text ?? label(StepKind.BAKE, seconds) };
+}
+
+/** The gates of an Argo `analysis` block (`templates: [{ templateName, clusterScope }]`). */
+function argoGates(where: string, block: any, templates: Map<string, any>, background: boolean): GateTiming[] {
+  const refs: any[] = block?.templates ?? [];
+  if (!Array.isArray(refs) || refs.length === 0) fail(where, 'templates', 'must name at least one AnalysisTemplate', block?.templates);
+  const gates: GateTiming[] = [];
+  refs.forEach((ref, i) => {
+    const kind = ref.clusterScope ? 'ClusterAnalysisTemplate' : 'AnalysisTemplate';
+    const t = templates.get(`${kind}/${ref.templateName}`);
+    if (!t) fail(where, `templates[${i}].templateName`, `must name a ${kind} in the same output`, ref.templateName);
+    for (const [j, m] of (t.spec?.metrics ?? []).entries()) {
+      const mw = `${kind} ${ref.templateName}`;
+      const interval = m.interval === undefined ? undefined : durationSeconds(mw, `spec.metrics[${j}].interval`, m.interval);
+      // Argo Rollouts: without an interval a metric is measured once; with one and no count it
+      // measures until the run is stopped. failureLimit defaults to 0; -1 never fails.
+      const count = m.count !== undefined ? wholeNumber(mw, `spec.metrics[${j}].count`, m.count) : interval === undefined ? 1 : undefined;
+      const failureLimit = m.failureLimit === undefined ? 0 : wholeNumber(mw, `spec.metrics[${j}].failureLimit`, m.failureLimit);
+      if (failureLimit < 0) continue;
+      gates.push({
+        name: m.name,
+        intervalSeconds: interval ?? 1,
+        count: background ? undefined : count,
+        failureLimit,
+        initialDelaySeconds: m.initialDelay === undefined ? 0 : durationSeconds(mw, `spec.metrics[${j}].initialDelay`, m.initialDelay),
+      });
+    }
+  });
+  return gates;
+}
+
+function readRollout(file: string, r: any, templates: Map<string, any>): FoundRelease {
+  const name = `Rollout ${r.metadata?.name}`;
+  const strategy = r.spec?.strategy ?? {};
+  const steps: ScheduleStep[] = [];
+  let backgroundGates: GateTiming[] = [];
+  let backgroundStartStep = 0;
+  let abortDelay: number | undefined;
+  if (strategy.canary) {
+    const c = strategy.canary;
+    abortDelay = c.abortScaleDownDelaySeconds;
+    (c.steps ?? []).forEach((s: any, i: number) => {
+      const where = `${name}`;
+      const field = `spec.strategy.canary.steps[${i}]`;
+      if (s.setWeight !== undefined) {
+        steps.push(weightStep(percent(where, `${field}.setWeight`, s.setWeight)));
+      } else if (s.pause !== undefined) {
+        if (s.pause?.duration === undefined) steps.push({ kind: StepKind.PAUSE, label: 'pause()' });
+        else steps.push(bakeStep(durationSeconds(where, `${field}.pause.duration`, s.pause.duration)));
+      } else if (s.analysis !== undefined) {
+        const gates = argoGates(where, s.analysis, templates, false);
+        steps.push({ kind: StepKind.ANALYSIS, gates, label: `analysis(${gates.map((g) => g.name).join(', ')})` });
+      } else if (s.setCanaryScale !== undefined) {
+        steps.push({ kind: StepKind.SET_CANARY_SCALE, label: 'setCanaryScale' });
+      } else if (s.setHeaderRoute !== undefined) {
+        steps.push({ kind: StepKind.HEADER_ROUTE, label: `headerRoute(${s.setHeaderRoute.name ?? ''})` });
+      } else if (s.setMirrorRoute !== undefined) {
+        const p = s.setMirrorRoute.percentage ?? 100;
+        steps.push({ kind: StepKind.MIRROR, weight: (s.setMirrorRoute.match ?? []).length === 0 ? 0 : p, label: `mirror(${p})` });
+      } else {
+        fail(where, field, 'must be a setWeight, pause, analysis, setCanaryScale, setHeaderRoute or setMirrorRoute step (experiment and plugin steps are not modelled)', Object.keys(s));
+      }
+    });
+    if (c.analysis) {
+      backgroundGates = argoGates(`${name} spec.strategy.canary.analysis`, c.analysis, templates, true);
+      backgroundStartStep = c.analysis.startingStep ?? 0;
+    }
+    if (steps.length === 0) steps.push(weightStep(100));
+  } else if (strategy.blueGreen) {
+    const b = strategy.blueGreen;
+    abortDelay = b.abortScaleDownDelaySeconds;
+    if (b.prePromotionAnalysis) {
+      const gates = argoGates(`${name} spec.strategy.blueGreen.prePromotionAnalysis`, b.prePromotionAnalysis, templates, false);
+      steps.push({ kind: StepKind.ANALYSIS, gates, label: `prePromotionAnalysis(${gates.map((g) => g.name).join(', ')})` });
+    }
+    if (b.autoPromotionEnabled === false) steps.push({ kind: StepKind.PAUSE, label: 'pause() (autoPromotionEnabled: false)' });
+    else if (b.autoPromotionSeconds !== undefined) steps.push(bakeStep(durationSeconds(name, 'spec.strategy.blueGreen.autoPromotionSeconds', b.autoPromotionSeconds)));
+    steps.push({ ...weightStep(100), label: 'switch active service' });
+    if (b.postPromotionAnalysis) {
+      const gates = argoGates(`${name} spec.strategy.blueGreen.postPromotionAnalysis`, b.postPromotionAnalysis, templates, false);
+      steps.push({ kind: StepKind.ANALYSIS, gates, label: `postPromotionAnalysis(${gates.map((g) => g.name).join(', ')})` });
+    }
+  } else {
+    fail(name, 'spec.strategy', 'must have canary or blueGreen', Object.keys(strategy));
+  }
+  const engine = TimelineEngine.argoRollouts(abortDelay === undefined ? {} : { abortScaleDownDelay: Interval.seconds(wholeNumber(name, 'abortScaleDownDelaySeconds', abortDelay)) });
+  return { name, file, engine, schedule: { steps, backgroundGates, backgroundStartStep: Math.min(backgroundStartStep, steps.length - 1) } };
+}
+
+function readCanary(file: string, c: any): FoundRelease {
+  const name = `Canary ${c.metadata?.name}`;
+  const a = c.spec?.analysis;
+  if (!a) fail(name, 'spec.analysis', 'must be set', undefined);
+  const interval = durationSeconds(name, 'spec.analysis.interval', a.interval ?? '60s');
+  const steps: ScheduleStep[] = [];
+  if (a.iterations !== undefined) {
+    const iterations = wholeNumber(name, 'spec.analysis.iterations', a.iterations);
+    if ((a.match ?? []).length > 0) steps.push({ kind: StepKind.HEADER_ROUTE, label: 'headerRoute(match)' });
+    if (a.mirror) steps.push({ kind: StepKind.MIRROR, weight: a.mirrorWeight ?? 100, label: `mirror(${a.mirrorWeight ?? 100})` });
+    steps.push(bakeStep(iterations * interval, `${iterations} iterations × ${formatSeconds(interval)}`));
+  } else {
+    let weights: number[];
+    if (Array.isArray(a.stepWeights) && a.stepWeights.length > 0) {
+      weights = a.stepWeights.map((w: unknown, i: number) => percent(name, `spec.analysis.stepWeights[${i}]`, w));
+    } else {
+      const step = percent(name, 'spec.analysis.stepWeight', a.stepWeight);
+      const max = percent(name, 'spec.analysis.maxWeight', a.maxWeight ?? 100);
+      if (step <= 0) fail(name, 'spec.analysis.stepWeight', 'must be more than 0', a.stepWeight);
+      weights = [];
+      for (let w = step; ; w += step) {
+        weights.push(Math.min(w, max));
+        if (w >= max) break;
+      }
+    }
+    // Each analysis tick with passing checks moves to the next weight; after the last one, a tick
+    // with passing checks promotes.
+    for (const w of weights) steps.push(weightStep(w), bakeStep(interval));
+  }
+  const checks = [...(a.metrics ?? []).map((m: any) => m.name), ...(a.webhooks ?? []).filter((w: any) => (w.type ?? 'rollout') === 'rollout').map((w: any) => w.name)];
+  const threshold = a.threshold === undefined ? 1 : wholeNumber(name, 'spec.analysis.threshold', a.threshold);
+  const backgroundGates: GateTiming[] = checks.length === 0 || c.spec?.skipAnalysis ? [] : [{
+    // Flagger counts one failed check per tick, whichever metric or webhook failed.
+    name: checks.join(' + '),
+    intervalSeconds: interval,
+    failureLimit: Math.max(threshold - 1, 0),
+    initialDelaySeconds: 0,
+  }];
+  return { name, file, engine: TimelineEngine.flagger(), schedule: { steps, backgroundGates, backgroundStartStep: 0 } };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// CloudFormation
+
+const CODEDEPLOY_PREDEFINED = /^CodeDeployDefault\.(?:Lambda|ECS)(?:(AllAtOnce)|Canary(\d+)Percent(\d+)Minutes?|Linear(\d+)PercentEvery(\d+)Minutes?)$/;
+
+/** Releases in one CloudFormation template. */
+export function readTemplate(file: string, template: any): FoundRelease[] {
+  const resources: { [id: string]: any } = template.Resources ?? {};
+  const out: FoundRelease[] = [];
+  for (const [id, r] of Object.entries(resources)) {
+    if (r?.Type === 'AWS::ECS::Service') {
+      const dc = r.Properties?.DeploymentConfiguration;
+      const strategy = dc?.Strategy;
+      if (strategy === 'BLUE_GREEN' || strategy === 'CANARY' || strategy === 'LINEAR') out.push(readEcsService(file, id, r, resources));
+    }
+    if (r?.Type === 'AWS::CodeDeploy::DeploymentGroup') out.push(readDeploymentGroup(file, id, r, resources));
+  }
+  return out;
+}
+
+function num(where: string, field: string, value: unknown, fallback?: number): number {
+  if (value === undefined && fallback !== undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value)) fail(where, field, 'must be a literal number (parameters and intrinsic functions are not resolved)', value);
+  return value as number;
+}
+
+function alarmGates(where: string, refs: any[], resources: { [id: string]: any }): GateTiming[] {
+  return refs.map((ref, i) => {
+    const id = typeof ref === 'object' && ref !== null && typeof ref.Ref === 'string' ? ref.Ref : undefined;
+    const alarm = id ? resources[id] : undefined;
+    if (!alarm || alarm.Type !== 'AWS::CloudWatch::Alarm') {
+      fail(where, `alarms[${i}]`, 'must be a { Ref } to an AWS::CloudWatch::Alarm in the same template (alarm names from elsewhere have no timing to read)', ref);
+    }
+    const p = alarm.Properties ?? {};
+    const aw = `AWS::CloudWatch::Alarm ${id}`;
+    const evaluation = num(aw, 'EvaluationPeriods', p.EvaluationPeriods);
+    const datapoints = num(aw, 'DatapointsToAlarm', p.DatapointsToAlarm, evaluation);
+    const period = p.Period !== undefined ? num(aw, 'Period', p.Period)
+      : Math.max(0, ...((p.Metrics ?? []) as any[]).map((m) => m.MetricStat?.Period ?? 0));
+    if (!(period > 0)) fail(aw, 'Period', 'must be set on the alarm or its metric', p.Period);
+    return { name: id!, intervalSeconds: period, failureLimit: datapoints - 1, initialDelaySeconds: 0 };
+  });
+}
+
+function readEcsService(file: string, id: string, r: any, resources: { [id: string]: any }): FoundRelease {
+  const name = `AWS::ECS::Service ${id}`;
+  const dc = r.Properties.DeploymentConfiguration;
+  const steps: ScheduleStep[] = [];
+  if (dc.Strategy === 'CANARY') {
+    const c = dc.CanaryConfiguration ?? {};
+    // ECS defaults: canaryPercent 5, canaryBakeTimeInMinutes 10.
+    steps.push(weightStep(num(name, 'CanaryConfiguration.CanaryPercent', c.CanaryPercent, 5)));
+    steps.push(bakeStep(60 * num(name, 'CanaryConfiguration.CanaryBakeTimeInMinutes', c.CanaryBakeTimeInMinutes, 10)));
+  } else if (dc.Strategy === 'LINEAR') {
+    const l = dc.LinearConfiguration ?? {};
+    // ECS defaults: stepPercent 10, stepBakeTimeInMinutes 6; no step bake after 100%.
+    const step = num(name, 'LinearConfiguration.StepPercent', l.StepPercent, 10);
+    const bake = 60 * num(name, 'LinearConfiguration.StepBakeTimeInMinutes', l.StepBakeTimeInMinutes, 6);
+    if (step <= 0) fail(name, 'LinearConfiguration.StepPercent', 'must be more than 0', step);
+    for (let i = 1; i * step < 100 - 1e-9; i++) steps.push(weightStep(Math.round(i * step * 10) / 10), bakeStep(bake));
+  }
+  steps.push(weightStep(100));
+  if (dc.BakeTimeInMinutes === undefined) {
+    throw new ReadError(`${name}: DeploymentConfiguration.BakeTimeInMinutes is not set: the timeline does not guess ECS's default bake time; set it in the template`);
+  }
+  const bakeTime = num(name, 'DeploymentConfiguration.BakeTimeInMinutes', dc.BakeTimeInMinutes);
+  if (bakeTime > 0) steps.push(bakeStep(60 * bakeTime, `bake(${formatSeconds(60 * bakeTime)}) with blue kept`));
+  const alarms = dc.Alarms;
+  const gates = alarms && alarms.Enable && alarms.Rollback ? alarmGates(`${name} DeploymentConfiguration.Alarms`, alarms.AlarmNames ?? [], resources) : [];
+  return { name, file, engine: TimelineEngine.ecs(), schedule: { steps, backgroundGates: gates, backgroundStartStep: 0 } };
+}
+
+function readDeploymentGroup(file: string, id: string, r: any, resources: { [id: string]: any }): FoundRelease {
+  const name = `AWS::CodeDeploy::DeploymentGroup ${id}`;
+  const p = r.Properties ?? {};
+  const configName = p.DeploymentConfigName;
+  const steps: ScheduleStep[] = [];
+  const pushShape = (type: string, percentage?: number, minutes?: number) => {
+    if (type === 'AllAtOnce') {
+      steps.push(weightStep(100));
+    } else if (type === 'TimeBasedCanary') {
+      steps.push(weightStep(percentage!), bakeStep(60 * minutes!), weightStep(100));
+    } else if (type === 'TimeBasedLinear') {
+      for (let w = percentage!; w < 100; w += percentage!) steps.push(weightStep(w), bakeStep(60 * minutes!));
+      steps.push(weightStep(100));
+    } else {
+      fail(name, 'DeploymentConfigName', 'must be a Lambda or ECS traffic-shifting configuration (AllAtOnce, TimeBasedCanary, TimeBasedLinear)', type);
+    }
+  };
+  if (typeof configName === 'string') {
+    const m = CODEDEPLOY_PREDEFINED.exec(configName);
+    if (!m) fail(name, 'DeploymentConfigName', 'must be a predefined CodeDeployDefault.Lambda* or CodeDeployDefault.ECS* configuration, or a Ref to an AWS::CodeDeploy::DeploymentConfig', configName);
+    if (m[1]) pushShape('AllAtOnce');
+    else if (m[2]) pushShape('TimeBasedCanary', Number(m[2]), Number(m[3]));
+    else pushShape('TimeBasedLinear', Number(m[4]), Number(m[5]));
+  } else if (configName && typeof configName.Ref === 'string' && resources[configName.Ref]?.Type === 'AWS::CodeDeploy::DeploymentConfig') {
+    const cw = `AWS::CodeDeploy::DeploymentConfig ${configName.Ref}`;
+    const t = resources[configName.Ref].Properties?.TrafficRoutingConfig;
+    if (!t) fail(cw, 'TrafficRoutingConfig', 'must be set (EC2/on-premises configurations do not shift traffic)', undefined);
+    if (t.Type === 'TimeBasedCanary') pushShape(t.Type, num(cw, 'TimeBasedCanary.CanaryPercentage', t.TimeBasedCanary?.CanaryPercentage), num(cw, 'TimeBasedCanary.CanaryInterval', t.TimeBasedCanary?.CanaryInterval));
+    else if (t.Type === 'TimeBasedLinear') pushShape(t.Type, num(cw, 'TimeBasedLinear.LinearPercentage', t.TimeBasedLinear?.LinearPercentage), num(cw, 'TimeBasedLinear.LinearInterval', t.TimeBasedLinear?.LinearInterval));
+    else pushShape(t.Type);
+  } else {
+    fail(name, 'DeploymentConfigName', 'must be a predefined configuration name or a Ref to an AWS::CodeDeploy::DeploymentConfig in the same template', configName);
+  }
+  const wait = p.BlueGreenDeploymentConfiguration?.TerminateBlueInstancesOnDeploymentSuccess?.TerminationWaitTimeInMinutes;
+  if (wait !== undefined && num(name, 'TerminationWaitTimeInMinutes', wait) > 0) steps.push(bakeStep(60 * wait, `bake(${formatSeconds(60 * wait)}) with original kept`));
+  const rollbackOnAlarm = p.AutoRollbackConfiguration?.Enabled === true
+    && (p.AutoRollbackConfiguration.Events ?? []).includes('DEPLOYMENT_STOP_ON_ALARM');
+  const alarmConfig = p.AlarmConfiguration;
+  const gates = rollbackOnAlarm && alarmConfig?.Enabled !== false
+    ? alarmGates(`${name} AlarmConfiguration`, (alarmConfig?.Alarms ?? []).map((a: any) => a.Name), resources)
+    : [];
+  return { name, file, engine: TimelineEngine.codeDeploy(), schedule: { steps, backgroundGates: gates, backgroundStartStep: 0 } };
+}
