@@ -8,3 +8,7 @@ export * from './kubernetes/drain';
 export * from './kubernetes/disruption-budget';
 export * from './kubernetes/workload-options';
 export * from './kubernetes/slot';
+export * from './kubernetes/egress-target';
+export * from './kubernetes/side-effects';
+export * from './kubernetes/mirror-router';
+export * from './kubernetes/shadow-mirror';
