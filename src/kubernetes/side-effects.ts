@@ -42,6 +42,9 @@ export interface IsolatedSideEffectsOptions extends SideEffectsOptions {
  * `release-strategies.dev/shadow=true` (so production dependencies can refuse them in their own
  * ingress policies).
  *
+ * The policy restricts egress only (`policyTypes: ['Egress']`): mirrored requests arrive from client
+ * sidecars, a gateway or an ingress controller, and receiving them has no side effect.
+ *
  * A NetworkPolicy only takes effect on a cluster whose network plugin enforces it (Calico, Cilium,
  * Antrea, cloud network policy add-ons). Credentials to production systems mounted into the pods
  * are not checked: give the shadow sandbox credentials.

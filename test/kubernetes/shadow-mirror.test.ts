@@ -79,11 +79,6 @@ describe('Istio router', () => {
     new ShadowMirror(chart, 'search-v2', props({ router: MirrorRouter.istio() }));
     expect(only(synth(chart), 'VirtualService').spec.hosts).toEqual(['search']);
   });
-
-  test('the request marker is the -shadow host suffix Envoy adds', () => {
-    const shadow = new ShadowMirror(chartIn('search'), 'search-v2', props());
-    expect(shadow.requestMarker).toBe("Host/authority suffixed with '-shadow' (added by Envoy)");
-  });
 });
 
 describe('Gateway API router', () => {
@@ -285,6 +280,14 @@ describe('shadow workload', () => {
     const chart = chartIn('search');
     new ShadowMirror(chart, 'search-v2', props({ disruptionBudget: DisruptionBudget.none() }));
     expect(synth(chart).filter((o) => o.kind === 'PodDisruptionBudget')).toHaveLength(0);
+  });
+
+  test.each([
+    ['Istio', MirrorRouter.istio(), "Host/authority suffixed with '-shadow' (added by Envoy)"],
+    ['Gateway API', MirrorRouter.gatewayApi({ gateway: 'public' }), "none added by the route; Envoy-based implementations suffix the Host with '-shadow'"],
+    ['NGINX', MirrorRouter.nginx({ host: 'search.example.com' }), "Host 'search.example.com-shadow' (mirror-host)"],
+  ])('the %s router reports how it marks mirrored requests', (_, router, marker) => {
+    expect(new ShadowMirror(chartIn('search'), 'search-v2', props({ router })).requestMarker).toBe(marker);
   });
 
   test('exposes what it built', () => {
