@@ -14,3 +14,7 @@ export * from './kubernetes/slot';
 export * from './kubernetes/anti-affinity';
 export * from './kubernetes/blue-green-engine';
 export * from './kubernetes/blue-green-service';
+export * from './kubernetes/egress-target';
+export * from './kubernetes/side-effects';
+export * from './kubernetes/mirror-router';
+export * from './kubernetes/shadow-mirror';

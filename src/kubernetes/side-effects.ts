@@ -1,0 +1,119 @@
+import { EgressProtocol, EgressTarget, EgressTargetKind } from './egress-target';
+import { parseCidr } from '../private/cidr';
+import { fail } from '../private/validate';
+
+/** How a shadow's side effects are contained. */
+export enum SideEffectsKind {
+  /** A read-only service: no egress at all besides DNS. */
+  NONE = 'none',
+  /** Egress only to the sandbox dependencies in the allowlist, besides DNS. */
+  ISOLATED = 'isolated',
+}
+
+/** Options every `SideEffects` takes. */
+export interface SideEffectsOptions {
+  /**
+   * DNS servers the pods may query, on port 53 over UDP and TCP (give targets without ports).
+   * Override for NodeLocal DNSCache (`EgressTarget.cidr('169.254.20.10/32')`) or a cluster whose
+   * DNS pods carry other labels.
+   * @default [EgressTarget.pods({ namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } })]
+   */
+  readonly dnsServers?: EgressTarget[];
+}
+
+/** Options for `SideEffects.isolated`. */
+export interface IsolatedSideEffectsOptions extends SideEffectsOptions {
+  /**
+   * Sandbox dependencies the pods may reach (a sandbox database, a payment provider's test API).
+   * None of them may reach a production dependency. At least one; use `SideEffects.none()` for a
+   * service without dependencies.
+   */
+  readonly allowEgressTo: EgressTarget[];
+}
+
+/**
+ * What a shadow (or any pod that processes copies of production traffic) may touch. Required by
+ * `ShadowMirror`: a shadow that writes, charges or sends emails on mirrored requests repeats them
+ * in production.
+ *
+ * Either choice gets a default-deny egress NetworkPolicy over the pods that lets through only DNS
+ * and the declared allowlist, and marks the pods as shadows: environment variable
+ * `RELEASE_STRATEGIES_SHADOW=true` (so the application can refuse to write) and pod label
+ * `release-strategies.dev/shadow=true` (so production dependencies can refuse them in their own
+ * ingress policies).
+ *
+ * The policy restricts egress only (`policyTypes: ['Egress']`): mirrored requests arrive from client
+ * sidecars, a gateway or an ingress controller, and receiving them has no side effect.
+ *
+ * A NetworkPolicy only takes effect on a cluster whose network plugin enforces it (Calico, Cilium,
+ * Antrea, cloud network policy add-ons). Credentials to production systems mounted into the pods
+ * are not checked: give the shadow sandbox credentials.
+ */
+export class SideEffects {
+  /** Environment variable set to `'true'` in every container of a shadow pod. */
+  public static readonly SHADOW_ENV_VAR = 'RELEASE_STRATEGIES_SHADOW';
+  /** Label set to `'true'` on every shadow pod. */
+  public static readonly SHADOW_LABEL = 'release-strategies.dev/shadow';
+
+  /**
+   * A read-only service: the pods may resolve names and nothing else.
+   * @example SideEffects.none()
+   */
+  public static none(options: SideEffectsOptions = {}): SideEffects {
+    return new SideEffects('SideEffects.none()', SideEffectsKind.NONE, [], options);
+  }
+
+  /**
+   * A service with side effects, pointed at sandbox dependencies: the pods may resolve names and
+   * reach `allowEgressTo`, nothing else.
+   * @example SideEffects.isolated({ allowEgressTo: [EgressTarget.pods({ namespace: 'pricing-sandbox', labels: { app: 'postgres' }, ports: [5432] })] })
+   */
+  public static isolated(options: IsolatedSideEffectsOptions): SideEffects {
+    const where = 'SideEffects.isolated()';
+    const allow = options.allowEgressTo;
+    if (!Array.isArray(allow) || allow.length === 0) {
+      fail(where, 'allowEgressTo', 'must list at least one sandbox dependency (use SideEffects.none() for a service without dependencies)', allow);
+    }
+    allow.forEach((t, i) => {
+      if (!(t instanceof EgressTarget)) fail(where, `allowEgressTo[${i}]`, 'must be an EgressTarget', t);
+      if (t.kind === EgressTargetKind.CIDR && t.exceptCidrs.length === 0 && parseCidr(t.cidrBlock!)?.prefix === 0) {
+        fail(where, `allowEgressTo[${i}]`, 'must not allow every address (that reaches every production dependency): list the sandbox addresses, or except the ranges production runs in', t);
+      }
+    });
+    return new SideEffects(where, SideEffectsKind.ISOLATED, [...allow], options);
+  }
+
+  /** Which choice this is. */
+  public readonly kind: SideEffectsKind;
+  private readonly _allow: EgressTarget[];
+  private readonly _dns: EgressTarget[];
+
+  private constructor(where: string, kind: SideEffectsKind, allow: EgressTarget[], options: SideEffectsOptions) {
+    const dns = options.dnsServers ?? [EgressTarget.pods({ namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } })];
+    if (!Array.isArray(dns) || dns.length === 0) fail(where, 'dnsServers', 'must list at least one DNS server', dns);
+    dns.forEach((t, i) => {
+      if (!(t instanceof EgressTarget)) fail(where, `dnsServers[${i}]`, 'must be an EgressTarget', t);
+      if (t.ports.length > 0 || t.protocol !== EgressProtocol.TCP) {
+        fail(where, `dnsServers[${i}]`, 'must not set ports or protocol (DNS is always allowed on port 53 over UDP and TCP)', t);
+      }
+    });
+    this.kind = kind;
+    this._allow = allow;
+    this._dns = [...dns];
+  }
+
+  /** Sandbox dependencies the pods may reach (a copy); empty for `none()`. */
+  public get allowEgressTo(): EgressTarget[] {
+    return [...this._allow];
+  }
+
+  /** DNS servers the pods may query on port 53 (a copy). */
+  public get dnsServers(): EgressTarget[] {
+    return [...this._dns];
+  }
+
+  /** `none()` or `isolated(<n> targets)`, used in error messages. */
+  public toString(): string {
+    return this.kind === SideEffectsKind.NONE ? 'SideEffects.none()' : `SideEffects.isolated(${this._allow.length} targets)`;
+  }
+}
