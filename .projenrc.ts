@@ -15,9 +15,11 @@ const project = new cdk.JsiiProject({
   workflowNodeVersion: '20.x',
   keywords: ['cdk8s', 'aws-cdk', 'argo-rollouts', 'flagger', 'canary', 'blue-green', 'progressive-delivery'],
   peerDeps: ['cdk8s@^2.70.0', 'cdk8s-plus-28@^2.5.6', 'aws-cdk-lib@^2.230.0', 'constructs@^10.3.0'],
-  // The PostgreSQL parser behind the migration checks; not a jsii module, so it ships inside the package.
-  bundledDeps: ['libpg-query@^17.7.4'],
-  devDeps: ['cdk8s-cli', 'ajv', 'ajv-formats', 'js-yaml', '@types/js-yaml', 'yaml'],
+  // Not jsii modules, so they ship inside the package: the PostgreSQL parser behind the migration
+  // checks, and the YAML reader of the `timeline` command.
+  bundledDeps: ['libpg-query@^17.7.4', 'yaml@^2.9.1'],
+  bin: { 'release-strategies': 'lib/cli/main.js' },
+  devDeps: ['cdk8s-cli', 'ajv', 'ajv-formats', 'js-yaml', '@types/js-yaml'],
   tsconfigDev: {
     compilerOptions: {},
     include: ['../examples/**/*.ts', '../scripts/**/*.ts', '../bench/**/*.ts'],
@@ -75,7 +77,8 @@ const testAll = project.addTask('test:all', {
 testAll.spawn(project.compileTask);
 testAll.spawn(project.postCompileTask);
 testAll.spawn(project.testTask);
-testAll.spawn(project.tasks.tryFind('synth:examples')!);
+testAll.exec('scripts/install-tools.sh', { name: 'install kubeconform, cfn-lint and checkov into .tools/' });
+testAll.exec('scripts/conformance.sh', { name: 'synthesize every example and run kubeconform, checkov and cfn-lint on it' });
 testAll.exec('git diff --exit-code -- API.md', { name: 'the committed API.md matches the build' });
 
 // jsii warns on every call that Node 20 left upstream support; the library still supports it.
