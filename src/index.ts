@@ -8,3 +8,6 @@ export * from './kubernetes/drain';
 export * from './kubernetes/disruption-budget';
 export * from './kubernetes/workload-options';
 export * from './kubernetes/slot';
+export * from './kubernetes/traffic-router';
+export * from './kubernetes/rollout-engine';
+export * from './kubernetes/canary-rollout';
