@@ -1,7 +1,7 @@
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
-import { Rollout, RolloutSpec, RolloutSpecStrategyCanary, RolloutSpecTemplate } from './imports/argo-rollout-argoproj.io';
+import { Rollout, RolloutProps, RolloutSpec, RolloutSpecStrategyCanary } from './imports/argo-rollout-argoproj.io';
 import { Canary } from './imports/flagger-flagger.app';
 import { argoCanaryStrategy } from './private/argo-canary';
 import { chartNamespace } from './private/argo-analysis';
@@ -127,10 +127,10 @@ export class CanaryRollout extends Construct {
       addService(this, 'Service', w, this.serviceName, w.selector);
       addService(this, 'StableService', w, this.stableServiceName, w.selector);
       addService(this, 'CanaryService', w, this.canaryServiceName, w.selector);
-      new Rollout(this, 'Resource', {
+      new RolloutWithPodTemplate(this, 'Resource', {
         metadata: { name: w.name, labels: w.labels },
         spec: Lazy.any({ produce: () => this._toRolloutSpec() }),
-      });
+      }, () => k8s.toJson_PodTemplateSpec(this.template));
       addDisruptionBudget(this, 'DisruptionBudget', w, w.name, w.selector);
       if (this.trafficRouter.kind === TrafficRouterKind.NONE) this.warnReplicaRatio(w);
     }
@@ -146,8 +146,7 @@ export class CanaryRollout extends Construct {
     return {
       replicas: this.workload.replicas,
       selector: { matchLabels: { ...this.workload.selector } },
-      // The generated Rollout binding maps the pod template field by field, as the core binding does.
-      template: this.template as unknown as RolloutSpecTemplate,
+      // spec.template is rendered by the core binding (see RolloutWithPodTemplate).
       progressDeadlineSeconds: argo.progressDeadlineSeconds,
       progressDeadlineAbort: argo.progressDeadlineAbort,
       strategy: { canary: this.strategy },
@@ -167,5 +166,21 @@ export class CanaryRollout extends Construct {
     const share = (p: number) => Math.round((Math.ceil((p * w.replicas) / 100) / w.replicas) * 1000) / 10;
     const detail = weights.length > 0 ? `; weights ${weights.join(', ')} become about ${weights.map((p) => `${share(p)}%`).join(', ')}` : '';
     warn(this, `TrafficRouter.none(): traffic follows the share of pods, so weights move in steps of ${Math.round(10000 / w.replicas) / 100}% with ${w.replicas} replicas${detail}`);
+  }
+}
+
+/**
+ * The generated Rollout binding maps the pod template with its own field list and renders quantity
+ * maps (resources) as `{ value }` objects, and it runs after JSON patches. So the pod template is
+ * rendered by the core Kubernetes binding and set after the generated mapper.
+ */
+class RolloutWithPodTemplate extends Rollout {
+  constructor(scope: Construct, id: string, props: RolloutProps, private readonly podTemplateJson: () => unknown) {
+    super(scope, id, props);
+  }
+
+  public override toJson(): any {
+    const json = super.toJson();
+    return { ...json, spec: { ...json.spec, template: this.podTemplateJson() } };
   }
 }
