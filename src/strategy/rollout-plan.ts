@@ -134,7 +134,8 @@ export class RolloutPlan {
     checkBake(where, 'every', options.every);
     if (!options.match || options.match.length === 0) fail(where, 'match', 'must have at least one HeaderMatch', options.match);
     const steps = [Step.headerRoute({ name: 'ab-test', match: options.match }), Step.bake(options.every.times(options.iterations))];
-    return new RolloutPlan(where, PlanKind.AB_TEST, steps, { backgroundGates: options.gates, backgroundStartStep: 1 },
+    const gates = options.gates ?? [];
+    return new RolloutPlan(where, PlanKind.AB_TEST, steps, { backgroundGates: gates, backgroundStartStep: gates.length > 0 ? 1 : undefined },
       { interval: options.every, iterations: options.iterations });
   }
 
