@@ -1,20 +1,20 @@
 import { Lazy } from 'cdk8s';
-import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
 import { Rollout, RolloutProps, RolloutSpec, RolloutSpecStrategyCanary } from './imports/argo-rollout-argoproj.io';
 import { Canary } from './imports/flagger-flagger.app';
-import { argoCanaryStrategy } from './private/argo-canary';
 import { chartNamespace } from './private/argo-analysis';
+import { argoCanaryStrategy } from './private/argo-canary';
 import { flaggerCanarySpec } from './private/flagger-canary';
 import { ReleaseContext } from './private/release-context';
 import { RolloutEngine, RolloutEngineKind } from './rollout-engine';
 import { TrafficRouter, TrafficRouterKind } from './traffic-router';
 import { WorkloadOptions } from './workload-options';
-import { RolloutPlan } from '../strategy/rollout-plan';
-import { StepKind } from '../strategy/step';
 import { fail } from '../private/validate';
 import { warn } from '../private/warnings';
 import { addDisruptionBudget, addService, NAME_LABEL, podTemplate, resolveWorkload, Workload } from '../private/workload';
+import { RolloutPlan } from '../strategy/rollout-plan';
+import { StepKind } from '../strategy/step';
 
 /** Properties for `CanaryRollout`. */
 export interface CanaryRolloutProps extends WorkloadOptions {
@@ -98,8 +98,12 @@ export class CanaryRollout extends Construct {
     this.canaryServiceName = `${w.name}-canary`;
     this.stableServiceName = flagger ? `${w.name}-primary` : `${w.name}-stable`;
     const ctx: ReleaseContext = {
-      where, workload: w, namespace: chartNamespace(this),
-      serviceName: this.serviceName, canaryServiceName: this.canaryServiceName, stableServiceName: this.stableServiceName,
+      where,
+      workload: w,
+      namespace: chartNamespace(this),
+      serviceName: this.serviceName,
+      canaryServiceName: this.canaryServiceName,
+      stableServiceName: this.stableServiceName,
     };
     this.template = podTemplate(w, { containers: props.containers });
 

@@ -1,11 +1,11 @@
-import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
 import * as gw from './imports/gateway-api-gateway.networking.k8s.io';
 import * as dr from './imports/istio-destination-rule-networking.istio.io';
 import * as vs from './imports/istio-virtual-service-networking.istio.io';
 import { FlaggerRouting, ReleaseContext } from './private/release-context';
-import { HeaderMatch, MatchType } from '../strategy/header-match';
 import { checkDnsLabel, checkDnsSubdomain, checkNonEmpty, fail } from '../private/validate';
+import { HeaderMatch, MatchType } from '../strategy/header-match';
 
 /** Which traffic router a `TrafficRouter` is. */
 export enum TrafficRouterKind {

@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
-import { argoAnalysisTemplates } from '../../src/kubernetes/private/argo-analysis';
 import { Gate, Interval, NoDataBehavior, Threshold } from '../../src';
+import { argoAnalysisTemplates } from '../../src/kubernetes/private/argo-analysis';
 import { expectValidManifests } from '../schema-validation';
 
 const PROM = 'http://prometheus.monitoring:9090';
@@ -21,10 +21,16 @@ function metricOf(objects: any[], name: string): any {
 
 describe('Prometheus gates', () => {
   const successRate = Gate.prometheus({
-    name: 'success-rate', address: PROM,
+    name: 'success-rate',
+    address: PROM,
     query: 'sum(rate(http_requests_total{namespace="{{namespace}}",pod=~"{{canaryPods}}",code!~"5.."}[{{interval}}])) / sum(rate(http_requests_total{pod=~"{{canaryPods}}"}[{{interval}}]))',
-    threshold: Threshold.atLeast(0.99), interval: Interval.minutes(2), count: 5, failureLimit: 2, timeoutSeconds: 20,
-    headers: { 'X-Scope-OrgID': 'shop' }, initialDelay: Interval.seconds(30),
+    threshold: Threshold.atLeast(0.99),
+    interval: Interval.minutes(2),
+    count: 5,
+    failureLimit: 2,
+    timeoutSeconds: 20,
+    headers: { 'X-Scope-OrgID': 'shop' },
+    initialDelay: Interval.seconds(30),
   });
 
   test('render to one counted metric with guarded conditions, the query filled and the args declared', () => {
@@ -62,7 +68,8 @@ describe('Prometheus gates', () => {
 
   test('baseline comparison passes both pod-template hashes (Latest and Stable)', () => {
     const ratio = Gate.prometheus({
-      name: 'error-ratio', address: PROM,
+      name: 'error-ratio',
+      address: PROM,
       query: 'sum(rate(errors{pod=~"{{canaryPods}}"}[1m])) / sum(rate(errors{pod=~"{{stablePods}}"}[1m]))',
       threshold: Threshold.between(0, 1.5),
     });
@@ -135,7 +142,9 @@ describe('other providers', () => {
         { id: 'errors', namespace: 'AWS/ApplicationELB', metricName: 'HTTPCode_Target_5XX_Count', statistic: 'Sum', dimensions: { LoadBalancer: 'app/shop/123' } },
         { id: 'requests', namespace: 'AWS/ApplicationELB', metricName: 'RequestCount', statistic: 'Sum', period: Interval.minutes(5) },
       ],
-      expression: 'errors / requests', threshold: Threshold.atMost(0.01), region: 'eu-west-1',
+      expression: 'errors / requests',
+      threshold: Threshold.atMost(0.01),
+      region: 'eu-west-1',
     });
     const m = metricOf(render([g]).objects, 'checkout-target-5xx-ratio');
     expect(m.provider).toEqual({

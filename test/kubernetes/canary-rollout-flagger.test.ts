@@ -8,14 +8,18 @@ import { expectValidManifests } from '../schema-validation';
 const containers: kplus.ContainerProps[] = [{ image: 'registry.example.com/checkout:v2', portNumber: 8080, readiness: kplus.Probe.fromHttpGet('/healthz') }];
 const TESTER = 'http://flagger-loadtester.test/';
 const successRate = Gate.prometheus({
-  name: 'success-rate', address: 'http://prometheus.monitoring:9090',
+  name: 'success-rate',
+  address: 'http://prometheus.monitoring:9090',
   query: 'sum(rate(ok{pod=~"{{canaryPods}}"}[{{interval}}])) / sum(rate(all{pod=~"{{canaryPods}}"}[{{interval}}]))',
-  threshold: Threshold.atLeast(0.99), failureLimit: 2,
+  threshold: Threshold.atLeast(0.99),
+  failureLimit: 2,
 });
 const latency = Gate.prometheus({
-  name: 'latency-p99', address: 'http://prometheus.monitoring:9090',
+  name: 'latency-p99',
+  address: 'http://prometheus.monitoring:9090',
   query: 'histogram_quantile(0.99, sum(rate(latency_bucket{pod=~"{{canaryPods}}"}[{{interval}}])) by (le))',
-  threshold: Threshold.atMost(0.5), failureLimit: 2,
+  threshold: Threshold.atMost(0.5),
+  failureLimit: 2,
 });
 const bake = Interval.minutes(5);
 const plan = RolloutPlan.steps([
@@ -91,7 +95,9 @@ describe('Flagger engine', () => {
   test('an A/B test becomes iterations and a header match', () => {
     const p = RolloutPlan.abTest({ match: [HeaderMatch.exact('x-canary', 'insider'), HeaderMatch.cookie('canary', 'always')], iterations: 10, every: Interval.minutes(1) });
     expect(analysisOf(synth({ plan: p }))).toEqual({
-      interval: '1m', threshold: 1, iterations: 10,
+      interval: '1m',
+      threshold: 1,
+      iterations: 10,
       match: [{ headers: { 'x-canary': { exact: 'insider' }, 'cookie': { regex: '^(.*?;\\s*)?(canary=always)(;.*)?$' } } }],
     });
   });
@@ -138,7 +144,9 @@ describe('refusals (Flagger)', () => {
     expect(make({ plan: p })).toThrow("shop/checkout: invalid 'plan.steps[0]': Flagger moves traffic once per analysis interval, so every traffic step needs one bake after it; nearest plan: add Step.bake() after this step, got 'setWeight(5)'");
   });
   test('fails on a pause in the middle only', () => {
-    const p = RolloutPlan.steps([Step.setWeight(5), Step.bake(bake), Step.pause(), Step.setWeight(25), Step.bake(bake), Step.setWeight(50), Step.bake(bake)]);
+    const p = RolloutPlan.steps([
+      Step.setWeight(5), Step.bake(bake), Step.pause(), Step.setWeight(25), Step.bake(bake), Step.setWeight(50), Step.bake(bake),
+    ]);
     expect(make({ plan: p, engine: RolloutEngine.flagger({ loadTesterUrl: TESTER }) })).toThrow("shop/checkout: invalid 'plan.steps[2]': Flagger has manual gates only before the analysis (confirm-rollout), before every traffic step (confirm-traffic-increase) or before promotion (confirm-promotion); nearest plan: pause before the first step, before every step, or at the end, got 'pause()'");
   });
   test('fails on a pause without a load tester', () => {

@@ -10,7 +10,8 @@ import { expectValidManifests } from '../schema-validation';
 
 const containers: kplus.ContainerProps[] = [{ image: 'registry.example.com/checkout:v2', portNumber: 8080, readiness: kplus.Probe.fromHttpGet('/healthz') }];
 const successRate = Gate.prometheus({
-  name: 'success-rate', address: 'http://prometheus.monitoring:9090',
+  name: 'success-rate',
+  address: 'http://prometheus.monitoring:9090',
   query: 'sum(rate(http_requests_total{pod=~"{{canaryPods}}",code!~"5.."}[1m])) / sum(rate(http_requests_total{pod=~"{{canaryPods}}"}[1m]))',
   threshold: Threshold.atLeast(0.99),
 });
@@ -22,8 +23,13 @@ const plan = RolloutPlan.steps([
 function synth(props: Partial<CanaryRolloutProps>, namespace?: string): { objects: any[]; chart: Chart; rollout: CanaryRollout } {
   const chart = new Chart(Testing.app(), 'shop', { namespace });
   const rollout = new CanaryRollout(chart, 'checkout', {
-    containers, replicas: 10, port: 80, plan, engine: RolloutEngine.argoRollouts(),
-    trafficRouter: TrafficRouter.gatewayApi({ gateway: 'public' }), ...props,
+    containers,
+    replicas: 10,
+    port: 80,
+    plan,
+    engine: RolloutEngine.argoRollouts(),
+    trafficRouter: TrafficRouter.gatewayApi({ gateway: 'public' }),
+    ...props,
   });
   const objects = chart.toJson();
   expectValidManifests(objects);
@@ -75,10 +81,15 @@ describe('Argo Rollouts engine', () => {
     const chart = new Chart(Testing.app(), 'shop');
     const props: CanaryRolloutProps = {
       containers: [{
-        ...containers[0], envVariables: { MODE: kplus.EnvValue.fromValue('canary') },
+        ...containers[0],
+        envVariables: { MODE: kplus.EnvValue.fromValue('canary') },
         resources: { cpu: { request: kplus.Cpu.millis(250), limit: kplus.Cpu.millis(500) } },
       }],
-      port: 80, plan, trafficRouter: TrafficRouter.none(), podAnnotations: { 'prometheus.io/scrape': 'true' }, serviceAccountName: 'checkout',
+      port: 80,
+      plan,
+      trafficRouter: TrafficRouter.none(),
+      podAnnotations: { 'prometheus.io/scrape': 'true' },
+      serviceAccountName: 'checkout',
     };
     new CanaryRollout(chart, 'checkout', props);
     const expected = k8s.toJson_PodTemplateSpec(podTemplate(resolveWorkload(new Chart(Testing.app(), 'x').node.root as any, { ...props, name: 'checkout' }), { containers: props.containers }));

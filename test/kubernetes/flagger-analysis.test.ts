@@ -1,6 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
-import { flaggerAnalysis, shellJoin } from '../../src/kubernetes/private/flagger-analysis';
 import { Gate, Interval, NoDataBehavior, Threshold } from '../../src';
+import { flaggerAnalysis, shellJoin } from '../../src/kubernetes/private/flagger-analysis';
 import { warningsOf } from '../../src/private/warnings';
 import { expectValidManifests } from '../schema-validation';
 
@@ -23,9 +23,13 @@ function template(objects: any[], name: string): any {
 
 test('Prometheus gate: MetricTemplate with Flagger variables and a thresholdRange metric', () => {
   const g = Gate.prometheus({
-    name: 'success-rate', address: PROM, headers: { 'X-Scope-OrgID': 'shop' }, secretName: 'prom-auth',
+    name: 'success-rate',
+    address: PROM,
+    headers: { 'X-Scope-OrgID': 'shop' },
+    secretName: 'prom-auth',
     query: 'sum(rate(ok{namespace="{{namespace}}",pod=~"{{canaryPods}}"}[{{interval}}])) / sum(rate(ok{pod=~"{{stablePods}}",job="{{workload}}"}[{{interval}}]))',
-    threshold: Threshold.between(0.99, 1), interval: Interval.minutes(2),
+    threshold: Threshold.between(0.99, 1),
+    interval: Interval.minutes(2),
   });
   const { objects, metrics, webhooks } = render([g]);
   expect(template(objects, 'checkout-success-rate')).toEqual({
@@ -62,7 +66,10 @@ test('New Relic gate: secret and NRQL', () => {
 
 test('CloudWatch gate: region and a JSON list of GetMetricData queries', () => {
   const g = Gate.cloudWatch({
-    name: 'ratio', region: 'eu-west-1', expression: 'e / r', threshold: Threshold.atMost(0.01),
+    name: 'ratio',
+    region: 'eu-west-1',
+    expression: 'e / r',
+    threshold: Threshold.atMost(0.01),
     metrics: [
       { id: 'e', namespace: 'AWS/ApplicationELB', metricName: 'HTTPCode_Target_5XX_Count', statistic: 'Sum', dimensions: { LoadBalancer: 'app/shop/1' } },
       { id: 'r', namespace: 'AWS/ApplicationELB', metricName: 'RequestCount', statistic: 'Sum' },
@@ -89,7 +96,10 @@ test('job gate becomes a blocking load tester command, with a warning about its 
   const g = Gate.job({ name: 'e2e', image: 'e2e:1', command: ['sh', '-c', "curl -fsS http://{{workload}}-canary/ | grep 'ok'"], timeoutSeconds: 120 });
   const { webhooks, chart } = render([g], { loadTesterUrl: TESTER });
   expect(webhooks).toEqual([{
-    name: 'e2e', type: 'rollout', url: TESTER, timeout: '120s',
+    name: 'e2e',
+    type: 'rollout',
+    url: TESTER,
+    timeout: '120s',
     metadata: { type: 'bash', cmd: "sh -c 'curl -fsS http://checkout-canary/ | grep '\\''ok'\\'''" },
   }]);
   expect(warningsOf(chart)).toEqual(["test: Flagger runs job gate 'e2e' as a load tester command, in the load tester's image, not in 'e2e:1'"]);

@@ -21,16 +21,16 @@
  */
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { fail } from '../../private/validate';
+import { NAME_LABEL } from '../../private/workload';
+import { Gate, GateProvider, NoDataBehavior } from '../../strategy/gate';
+import { Interval } from '../../strategy/interval';
+import { Threshold } from '../../strategy/threshold';
 import {
   AnalysisTemplate, AnalysisTemplateSpecMetrics, AnalysisTemplateSpecMetricsConsecutiveErrorLimit, AnalysisTemplateSpecMetricsCount,
   AnalysisTemplateSpecMetricsFailureLimit, AnalysisTemplateSpecMetricsInconclusiveLimit, AnalysisTemplateSpecMetricsProvider,
   AnalysisTemplateSpecMetricsProviderCloudWatchMetricDataQueriesMetricStatPeriod,
 } from '../imports/argo-analysis-template-argoproj.io';
-import { Gate, GateProvider, NoDataBehavior } from '../../strategy/gate';
-import { Interval } from '../../strategy/interval';
-import { Threshold } from '../../strategy/threshold';
-import { fail } from '../../private/validate';
-import { NAME_LABEL } from '../../private/workload';
 
 /** Options for `argoAnalysisTemplates`. */
 export interface ArgoAnalysisOptions {

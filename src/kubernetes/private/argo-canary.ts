@@ -20,16 +20,16 @@
 import { Construct } from 'constructs';
 import { argoAnalysisTemplates } from './argo-analysis';
 import { ReleaseContext } from './release-context';
+import { fail } from '../../private/validate';
+import { HeaderMatch } from '../../strategy/header-match';
+import { PlanKind, RolloutPlan } from '../../strategy/rollout-plan';
+import { Step, StepKind } from '../../strategy/step';
 import {
   RolloutSpecStrategyCanary, RolloutSpecStrategyCanaryMaxSurge, RolloutSpecStrategyCanaryMaxUnavailable, RolloutSpecStrategyCanarySteps,
   RolloutSpecStrategyCanaryStepsPauseDuration,
 } from '../imports/argo-rollout-argoproj.io';
 import { ArgoRolloutsOptions } from '../rollout-engine';
 import { TrafficRouter, TrafficRouterKind } from '../traffic-router';
-import { HeaderMatch } from '../../strategy/header-match';
-import { PlanKind, RolloutPlan } from '../../strategy/rollout-plan';
-import { Step, StepKind } from '../../strategy/step';
-import { fail } from '../../private/validate';
 
 const ENGINE = 'Argo Rollouts';
 
@@ -37,7 +37,9 @@ const ENGINE = 'Argo Rollouts';
  * Checks `plan` against Argo Rollouts and the router, emits the AnalysisTemplates it needs under
  * `scope`, and returns the Rollout's `strategy.canary`.
  */
-export function argoCanaryStrategy(scope: Construct, ctx: ReleaseContext, plan: RolloutPlan, router: TrafficRouter, options: ArgoRolloutsOptions): RolloutSpecStrategyCanary {
+export function argoCanaryStrategy(
+  scope: Construct, ctx: ReleaseContext, plan: RolloutPlan, router: TrafficRouter, options: ArgoRolloutsOptions,
+): RolloutSpecStrategyCanary {
   const where = ctx.where;
   const routed = router.kind !== TrafficRouterKind.NONE;
   if (!routed) {
@@ -94,7 +96,8 @@ export function argoCanaryStrategy(scope: Construct, ctx: ReleaseContext, plan: 
           fail(where, field, `${ENGINE} runs no canary pods at weight 0, so a header route would send matched requests nowhere; nearest plan: put Step.canaryScale({ replicas: 1 }) (or a weight) before the header route, or use RolloutPlan.abTest()`, step.toString());
         }
         addRoute(managedRoutes, step.routeName!);
-        steps.push({ setHeaderRoute: { name: step.routeName!, match: step.match.map((m) => ({ headerName: m.header, headerValue: stringMatch(m) })) } });
+        const match = step.match.map((m) => ({ headerName: m.header, headerValue: stringMatch(m) }));
+        steps.push({ setHeaderRoute: { name: step.routeName!, match } });
         return;
       }
       case StepKind.MIRROR: {

@@ -11,11 +11,11 @@
  */
 import { Construct } from 'constructs';
 import { promDuration, EXPRESSION_ID } from './argo-analysis';
-import { MetricTemplate } from '../imports/flagger-flagger.app';
-import { Gate, GateProvider, NoDataBehavior } from '../../strategy/gate';
 import { fail } from '../../private/validate';
 import { warn } from '../../private/warnings';
 import { NAME_LABEL } from '../../private/workload';
+import { Gate, GateProvider, NoDataBehavior } from '../../strategy/gate';
+import { MetricTemplate } from '../imports/flagger-flagger.app';
 
 const ENGINE = 'Flagger';
 const PLACEHOLDER = /\{\{\s*([A-Za-z]+)\s*\}\}/g;

@@ -13,20 +13,22 @@ import { Construct } from 'constructs';
 import { promDuration } from './argo-analysis';
 import { flaggerAnalysis, FlaggerWebhook } from './flagger-analysis';
 import { ReleaseContext } from './release-context';
-import { FlaggerOptions } from '../rollout-engine';
-import { TrafficRouter } from '../traffic-router';
+import { fail } from '../../private/validate';
 import { Gate } from '../../strategy/gate';
 import { HeaderMatch } from '../../strategy/header-match';
 import { Interval } from '../../strategy/interval';
 import { PlanKind, RolloutPlan } from '../../strategy/rollout-plan';
 import { StepKind } from '../../strategy/step';
-import { fail } from '../../private/validate';
+import { FlaggerOptions } from '../rollout-engine';
+import { TrafficRouter } from '../traffic-router';
 
 const ENGINE = 'Flagger';
 const RESERVED_WEBHOOKS = ['load-test', 'confirm-rollout', 'confirm-traffic-increase', 'confirm-promotion'];
 
 /** Checks `plan` against Flagger, emits the MetricTemplates it needs and returns the Canary `spec`. */
-export function flaggerCanarySpec(scope: Construct, ctx: ReleaseContext, plan: RolloutPlan, router: TrafficRouter, options: FlaggerOptions): { [key: string]: any } {
+export function flaggerCanarySpec(
+  scope: Construct, ctx: ReleaseContext, plan: RolloutPlan, router: TrafficRouter, options: FlaggerOptions,
+): { [key: string]: any } {
   const where = ctx.where;
   for (const [field, allowed, got] of router._engineProblems('flagger', ctx)) fail(where, field, allowed, got);
   const routing = router._flagger(ctx)!;
@@ -85,7 +87,10 @@ function abTestShape(where: string, plan: RolloutPlan, router: TrafficRouter): S
   if (problem) fail(where, 'plan.steps[0]', `${problem}; nearest plan: a router that supports it, or RolloutPlan.canary()`, plan.sequence[0].toString());
   return {
     interval: plan.interval!,
-    traffic: { iterations: plan.iterations, match: [{ headers: Object.fromEntries(match.map((m: HeaderMatch) => [m.header, { [m.type]: m.value }])) }] },
+    traffic: {
+      iterations: plan.iterations,
+      match: [{ headers: Object.fromEntries(match.map((m: HeaderMatch) => [m.header, { [m.type]: m.value }])) }],
+    },
     confirms: [],
   };
 }
