@@ -18,3 +18,6 @@ export * from './kubernetes/egress-target';
 export * from './kubernetes/side-effects';
 export * from './kubernetes/mirror-router';
 export * from './kubernetes/shadow-mirror';
+export * from './kubernetes/traffic-router';
+export * from './kubernetes/rollout-engine';
+export * from './kubernetes/canary-rollout';

@@ -1,0 +1,188 @@
+import { checkRange, fail } from '../private/validate';
+
+/** Which controller carries out a `CanaryRollout`. */
+export enum RolloutEngineKind {
+  /** Argo Rollouts: a `Rollout` with `strategy.canary`. */
+  ARGO_ROLLOUTS = 'argoRollouts',
+  /** Flagger: a `Deployment` plus a Flagger `Canary`. */
+  FLAGGER = 'flagger',
+}
+
+/** Options for `RolloutEngine.argoRollouts`. */
+export interface ArgoRolloutsOptions {
+  /**
+   * Extra pods the Rollout may create above `replicas` while it scales ReplicaSets: a whole number of
+   * pods (`'1'`) or a percentage (`'25%'`).
+   * @default '25%' (the Argo Rollouts default)
+   */
+  readonly maxSurge?: string;
+  /**
+   * Pods that may be unavailable while ReplicaSets scale: a whole number of pods (`'0'`) or a
+   * percentage. Argo Rollouts defaults to 25%; this library defaults to 0 so a release never lowers
+   * capacity. `maxSurge` and `maxUnavailable` must not both be 0.
+   * @default '0'
+   */
+  readonly maxUnavailable?: string;
+  /**
+   * Scale the stable ReplicaSet down as the canary's traffic weight grows (needs a traffic router;
+   * not together with `scaleDownDelaySeconds`).
+   * @default false
+   */
+  readonly dynamicStableScale?: boolean;
+  /**
+   * Seconds the old ReplicaSet keeps running after the traffic has moved to the new one, so proxies
+   * catch up before its pods go (needs a traffic router).
+   * @default - the controller's default (30 seconds with a traffic router)
+   */
+  readonly scaleDownDelaySeconds?: number;
+  /**
+   * Seconds the canary ReplicaSet keeps running after an abort (with a traffic router).
+   * @default - the controller's default (30 seconds)
+   */
+  readonly abortScaleDownDelaySeconds?: number;
+  /**
+   * Seconds the Rollout may make no progress before it is marked degraded.
+   * @default - the controller's default (600 seconds)
+   */
+  readonly progressDeadlineSeconds?: number;
+  /**
+   * Abort the release (move traffic back to the stable version) when the progress deadline passes.
+   * @default false
+   */
+  readonly progressDeadlineAbort?: boolean;
+}
+
+/** Options for `RolloutEngine.flagger`. */
+export interface FlaggerOptions {
+  /**
+   * URL of the Flagger load tester (`flagger-loadtester`), e.g. `http://flagger-loadtester.test/`.
+   * Needed for manual gates (`Step.pause()`, as Flagger confirm webhooks on the load tester's gate
+   * API), for `Gate.job()` gates (run as load tester commands) and for `loadTestCommand`.
+   * @default - no load tester: plans with pauses, job gates and load tests are refused
+   */
+  readonly loadTesterUrl?: string;
+  /**
+   * Command the load tester runs at every analysis interval to send traffic to the canary, e.g.
+   * `hey -z 1m -q 10 -c 2 http://checkout-canary.shop/` (a Flagger `rollout` webhook named `load-test`).
+   * @default - no load test: the canary only gets the traffic its weight sends it
+   */
+  readonly loadTestCommand?: string;
+  /**
+   * Seconds the canary may make no progress before Flagger rolls it back.
+   * @default - Flagger's default (600 seconds)
+   */
+  readonly progressDeadlineSeconds?: number;
+}
+
+const INT_OR_PERCENT = /^(\d+)(%?)$/;
+
+/**
+ * The controller that carries out a `CanaryRollout`: Argo Rollouts or Flagger.
+ *
+ * The same `RolloutPlan` and `Gate`s render through both engines; a plan or gate an engine cannot
+ * express is refused at construction with an error naming the engine, the step and the nearest plan it
+ * can express.
+ */
+export class RolloutEngine {
+  /**
+   * Argo Rollouts (v1.9): a `Rollout` whose `strategy.canary.steps` are the plan's steps, one
+   * AnalysisTemplate per gate, and the Services and router objects the Rollout references.
+   *
+   * Gates: empty results and NaN fail a measurement (or make it inconclusive, which pauses the
+   * Rollout, with `NoDataBehavior.INCONCLUSIVE`); query errors count towards `consecutiveErrorLimit`.
+   *
+   * @example RolloutEngine.argoRollouts({ scaleDownDelaySeconds: 60, progressDeadlineAbort: true })
+   */
+  public static argoRollouts(options: ArgoRolloutsOptions = {}): RolloutEngine {
+    const where = 'RolloutEngine.argoRollouts()';
+    const maxSurge = options.maxSurge ?? '25%';
+    const maxUnavailable = options.maxUnavailable ?? '0';
+    const surge = checkIntOrPercent(where, 'maxSurge', maxSurge);
+    const unavailable = checkIntOrPercent(where, 'maxUnavailable', maxUnavailable);
+    // Argo Rollouts refuses a canary whose maxSurge and maxUnavailable are both zero: it could never
+    // replace a pod.
+    if (surge === 0 && unavailable === 0) {
+      fail(where, 'maxSurge', 'must not be 0 when maxUnavailable is 0 (the Rollout could never replace a pod)', maxSurge);
+    }
+    if (options.scaleDownDelaySeconds !== undefined) checkRange(where, 'scaleDownDelaySeconds', options.scaleDownDelaySeconds, 0, 86400);
+    if (options.abortScaleDownDelaySeconds !== undefined) checkRange(where, 'abortScaleDownDelaySeconds', options.abortScaleDownDelaySeconds, 0, 86400);
+    // Argo Rollouts: the canary cannot both scale the stable ReplicaSet with the weight and delay its
+    // scale-down.
+    if (options.dynamicStableScale && options.scaleDownDelaySeconds !== undefined) {
+      fail(where, 'scaleDownDelaySeconds', 'cannot be set together with dynamicStableScale', options.scaleDownDelaySeconds);
+    }
+    // Argo Rollouts: progressDeadlineSeconds must be greater than minReadySeconds (0 here).
+    if (options.progressDeadlineSeconds !== undefined) checkRange(where, 'progressDeadlineSeconds', options.progressDeadlineSeconds, 1, 86400);
+    return new RolloutEngine(RolloutEngineKind.ARGO_ROLLOUTS, { ...options, maxSurge, maxUnavailable }, undefined);
+  }
+
+  /**
+   * Flagger (v1.44): the workload as a `Deployment` (Flagger creates `<name>-primary` from it), a
+   * Flagger `Canary` whose `analysis` is the plan, a `MetricTemplate` per metric gate and webhooks for
+   * web gates, job gates, load tests and manual gates.
+   *
+   * How a plan maps: Flagger moves traffic once per `analysis.interval` and checks every metric at
+   * every interval. A plan renders to Flagger only if every traffic step is followed by one bake of
+   * the same length (that length becomes `interval`); its weights become `stepWeight`/`maxWeight`
+   * (equal steps) or `stepWeights`. Gates from analysis steps and background gates all become Flagger
+   * metrics checked at every interval from the first traffic step on. A pause before the first step
+   * becomes a `confirm-rollout` webhook, a pause before every traffic step `confirm-traffic-increase`,
+   * a pause at the end `confirm-promotion`. Refused: bakes of different lengths, other pauses, canary
+   * scale, mirror and header-route steps (use `RolloutPlan.abTest()`), gates with different
+   * `failureLimit`s (Flagger has one `threshold`), and `NoDataBehavior.INCONCLUSIVE`.
+   *
+   * Gates: a query without data (or NaN, for Prometheus) fails the check; a query error fails it too.
+   * Flagger rolls back after `failureLimit + 1` failed checks.
+   *
+   * @example RolloutEngine.flagger({ loadTesterUrl: 'http://flagger-loadtester.test/', loadTestCommand: 'hey -z 1m -q 10 -c 2 http://checkout-canary.shop/' })
+   */
+  public static flagger(options: FlaggerOptions = {}): RolloutEngine {
+    const where = 'RolloutEngine.flagger()';
+    if (options.loadTesterUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(options.loadTesterUrl)) {
+      fail(where, 'loadTesterUrl', 'must be an http:// or https:// URL', options.loadTesterUrl);
+    }
+    if (options.loadTestCommand !== undefined) {
+      if (typeof options.loadTestCommand !== 'string' || options.loadTestCommand.trim() === '') {
+        fail(where, 'loadTestCommand', 'must be a non-empty command', options.loadTestCommand);
+      }
+      if (options.loadTesterUrl === undefined) {
+        fail(where, 'loadTesterUrl', 'is required with loadTestCommand (the load tester runs the command)', undefined);
+      }
+    }
+    if (options.progressDeadlineSeconds !== undefined) checkRange(where, 'progressDeadlineSeconds', options.progressDeadlineSeconds, 1, 86400);
+    return new RolloutEngine(RolloutEngineKind.FLAGGER, undefined, { ...options });
+  }
+
+  /** Which controller this is. */
+  public readonly kind: RolloutEngineKind;
+  /**
+   * Argo Rollouts settings, with defaults resolved.
+   * @default - not Argo Rollouts
+   */
+  public readonly argoOptions?: ArgoRolloutsOptions;
+  /**
+   * Flagger settings.
+   * @default - not Flagger
+   */
+  public readonly flaggerOptions?: FlaggerOptions;
+
+  private constructor(kind: RolloutEngineKind, argo: ArgoRolloutsOptions | undefined, flagger: FlaggerOptions | undefined) {
+    this.kind = kind;
+    this.argoOptions = argo;
+    this.flaggerOptions = flagger;
+  }
+
+  /** The engine's product name, as error messages use it. */
+  public toString(): string {
+    return this.kind === RolloutEngineKind.ARGO_ROLLOUTS ? 'Argo Rollouts' : 'Flagger';
+  }
+}
+
+/** Checks a whole number or a percentage; returns its numeric part. */
+function checkIntOrPercent(where: string, field: string, value: string): number {
+  const m = typeof value === 'string' ? INT_OR_PERCENT.exec(value) : null;
+  if (!m || (m[2] === '%' && Number(m[1]) > 100)) {
+    fail(where, field, "must be a whole number of pods ('1') or a percentage from 0% to 100% ('25%')", value);
+  }
+  return Number(m[1]);
+}

@@ -1,0 +1,332 @@
+import { Chart, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { k8s } from 'cdk8s-plus-28';
+import {
+  CanaryRollout, CanaryRolloutProps, Gate, HeaderMatch, Interval, RolloutEngine, RolloutPlan, Step, Threshold, TrafficRouter,
+} from '../../src';
+import { warningsOf } from '../../src/private/warnings';
+import { podTemplate, resolveWorkload } from '../../src/private/workload';
+import { expectValidManifests } from '../schema-validation';
+
+const containers: kplus.ContainerProps[] = [{ image: 'registry.example.com/checkout:v2', portNumber: 8080, readiness: kplus.Probe.fromHttpGet('/healthz') }];
+const successRate = Gate.prometheus({
+  name: 'success-rate',
+  address: 'http://prometheus.monitoring:9090',
+  query: 'sum(rate(http_requests_total{pod=~"{{canaryPods}}",code!~"5.."}[1m])) / sum(rate(http_requests_total{pod=~"{{canaryPods}}"}[1m]))',
+  threshold: Threshold.atLeast(0.99),
+});
+const plan = RolloutPlan.steps([
+  Step.setWeight(5), Step.bake(Interval.minutes(5)), Step.analysis(successRate),
+  Step.setWeight(25), Step.bake(Interval.minutes(10)), Step.pause(), Step.setWeight(50), Step.bake(Interval.minutes(10)),
+]);
+
+function synth(props: Partial<CanaryRolloutProps>, namespace?: string): { objects: any[]; chart: Chart; rollout: CanaryRollout } {
+  const chart = new Chart(Testing.app(), 'shop', { namespace });
+  const rollout = new CanaryRollout(chart, 'checkout', {
+    containers,
+    replicas: 10,
+    port: 80,
+    plan,
+    engine: RolloutEngine.argoRollouts(),
+    trafficRouter: TrafficRouter.gatewayApi({ gateway: 'public' }),
+    ...props,
+  });
+  const objects = chart.toJson();
+  expectValidManifests(objects);
+  return { objects, chart, rollout };
+}
+
+const find = (objects: any[], kind: string, name?: string) => {
+  const o = objects.find((x) => x.kind === kind && (name === undefined || x.metadata.name === name));
+  expect(o).toBeDefined();
+  return o;
+};
+const canaryOf = (objects: any[]) => find(objects, 'Rollout').spec.strategy.canary;
+
+describe('Argo Rollouts engine', () => {
+  test('default configuration', () => {
+    expect(synth({}).objects).toMatchSnapshot();
+  });
+
+  test('a Rollout with the plan as canary steps, both Services and safe surge settings', () => {
+    const { objects, rollout } = synth({});
+    const r = find(objects, 'Rollout', 'checkout');
+    expect(r.spec.replicas).toBe(10);
+    expect(r.spec.selector).toEqual({ matchLabels: { 'app.kubernetes.io/name': 'checkout' } });
+    const c = r.spec.strategy.canary;
+    expect(c.canaryService).toBe('checkout-canary');
+    expect(c.stableService).toBe('checkout-stable');
+    expect(c.maxSurge).toBe('25%');
+    expect(c.maxUnavailable).toBe(0);
+    expect(c.steps).toEqual([
+      { setWeight: 5 },
+      { pause: { duration: '5m' } },
+      { analysis: { templates: [{ templateName: 'checkout-success-rate' }], args: [{ name: 'canary-hash', valueFrom: { podTemplateHashValue: 'Latest' } }] } },
+      { setWeight: 25 },
+      { pause: { duration: '10m' } },
+      { pause: {} },
+      { setWeight: 50 },
+      { pause: { duration: '10m' } },
+    ]);
+    expect(objects.filter((o) => o.kind === 'Service').map((o) => [o.metadata.name, o.spec.selector])).toEqual([
+      ['checkout', { 'app.kubernetes.io/name': 'checkout' }],
+      ['checkout-stable', { 'app.kubernetes.io/name': 'checkout' }],
+      ['checkout-canary', { 'app.kubernetes.io/name': 'checkout' }],
+    ]);
+    expect(find(objects, 'PodDisruptionBudget').spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': 'checkout' } } });
+    expect([rollout.serviceName, rollout.stableServiceName, rollout.canaryServiceName]).toEqual(['checkout', 'checkout-stable', 'checkout-canary']);
+  });
+
+  test('the Rollout pod template is exactly the core pod template (no field dropped by the generated binding)', () => {
+    const chart = new Chart(Testing.app(), 'shop');
+    const props: CanaryRolloutProps = {
+      containers: [{
+        ...containers[0],
+        envVariables: { MODE: kplus.EnvValue.fromValue('canary') },
+        resources: { cpu: { request: kplus.Cpu.millis(250), limit: kplus.Cpu.millis(500) } },
+      }],
+      port: 80,
+      plan,
+      trafficRouter: TrafficRouter.none(),
+      podAnnotations: { 'prometheus.io/scrape': 'true' },
+      serviceAccountName: 'checkout',
+    };
+    new CanaryRollout(chart, 'checkout', props);
+    const expected = k8s.toJson_PodTemplateSpec(podTemplate(resolveWorkload(new Chart(Testing.app(), 'x').node.root as any, { ...props, name: 'checkout' }), { containers: props.containers }));
+    expect(find(chart.toJson(), 'Rollout').spec.template).toEqual(expected);
+  });
+
+  test('background gates become a continuous background analysis starting after the first traffic step', () => {
+    const p = RolloutPlan.canary({ percent: 10, bake: Interval.minutes(5), gates: [successRate] });
+    const c = canaryOf(synth({ plan: p }).objects);
+    expect(c.steps).toEqual([{ setWeight: 10 }, { pause: { duration: '5m' } }]);
+    expect(c.analysis).toEqual({
+      templates: [{ templateName: 'checkout-success-rate-continuous' }],
+      args: [{ name: 'canary-hash', valueFrom: { podTemplateHashValue: 'Latest' } }],
+      startingStep: 1,
+    });
+  });
+
+  test('engine options render to the Rollout', () => {
+    const { objects } = synth({
+      engine: RolloutEngine.argoRollouts({ maxSurge: '1', maxUnavailable: '10%', scaleDownDelaySeconds: 60, abortScaleDownDelaySeconds: 10, progressDeadlineSeconds: 900, progressDeadlineAbort: true }),
+    });
+    const r = find(objects, 'Rollout');
+    expect(r.spec.progressDeadlineSeconds).toBe(900);
+    expect(r.spec.progressDeadlineAbort).toBe(true);
+    const c = r.spec.strategy.canary;
+    expect([c.maxSurge, c.maxUnavailable, c.scaleDownDelaySeconds, c.abortScaleDownDelaySeconds, c.dynamicStableScale]).toEqual([1, '10%', 60, 10, undefined]);
+    const dyn = canaryOf(synth({ engine: RolloutEngine.argoRollouts({ dynamicStableScale: true }) }).objects);
+    expect(dyn.dynamicStableScale).toBe(true);
+  });
+
+  test('canary scale, header route and mirror steps (Istio) with managed routes', () => {
+    const p = RolloutPlan.steps([
+      Step.canaryScale({ replicas: 2 }),
+      Step.headerRoute({ name: 'insiders', match: [HeaderMatch.exact('x-canary', 'insider'), HeaderMatch.regex('x-user', '^[0-9]*[02468]$')] }),
+      Step.mirror(20, { match: [HeaderMatch.prefix('user-agent', 'Mozilla')] }),
+      Step.mirror(50, { name: 'mirror-all' }),
+      Step.pause(),
+      Step.canaryScale({ matchTrafficWeight: true }),
+      Step.setWeight(20), Step.bake(Interval.minutes(1)),
+    ]);
+    const c = canaryOf(synth({ plan: p, trafficRouter: TrafficRouter.istio() }).objects);
+    expect(c.steps.slice(0, 4)).toEqual([
+      { setCanaryScale: { replicas: 2 } },
+      { setHeaderRoute: { name: 'insiders', match: [{ headerName: 'x-canary', headerValue: { exact: 'insider' } }, { headerName: 'x-user', headerValue: { regex: '^[0-9]*[02468]$' } }] } },
+      { setMirrorRoute: { name: 'mirror-route', percentage: 20, match: [{ headers: { 'user-agent': { prefix: 'Mozilla' } } }] } },
+      { setMirrorRoute: { name: 'mirror-all', percentage: 50, match: [{ path: { prefix: '/' } }] } },
+    ]);
+    expect(c.steps[5]).toEqual({ setCanaryScale: { matchTrafficWeight: true } });
+    expect(c.trafficRouting).toEqual({
+      managedRoutes: [{ name: 'insiders' }, { name: 'mirror-route' }, { name: 'mirror-all' }],
+      istio: { virtualService: { name: 'checkout', routes: ['primary'] } },
+    });
+  });
+
+  test('an A/B test runs the canary at full scale behind the header route, then promotes', () => {
+    const p = RolloutPlan.abTest({ match: [HeaderMatch.cookie('canary', 'always')], iterations: 10, every: Interval.minutes(1), gates: [successRate] });
+    const c = canaryOf(synth({ plan: p, trafficRouter: TrafficRouter.istio() }).objects);
+    expect(c.steps).toEqual([
+      { setCanaryScale: { weight: 100 } },
+      { setHeaderRoute: { name: 'ab-test', match: [{ headerName: 'cookie', headerValue: { regex: '^(.*?;\\s*)?(canary=always)(;.*)?$' } }] } },
+      { pause: { duration: '10m' } },
+    ]);
+    expect(c.analysis.startingStep).toBe(2);
+  });
+});
+
+describe('traffic routers with Argo Rollouts', () => {
+  test('Gateway API: an HTTPRoute splitting stable and canary, and the plugin configuration', () => {
+    const { objects } = synth({ trafficRouter: TrafficRouter.gatewayApi({ gateway: 'public', gatewayNamespace: 'gateways', sectionName: 'https', hostnames: ['shop.example.com'] }) }, 'shop');
+    expect(find(objects, 'HTTPRoute', 'checkout').spec).toEqual({
+      parentRefs: [{ name: 'public', namespace: 'gateways', sectionName: 'https' }],
+      hostnames: ['shop.example.com'],
+      rules: [{ backendRefs: [{ name: 'checkout-stable', port: 80, weight: 100 }, { name: 'checkout-canary', port: 80, weight: 0 }] }],
+    });
+    expect(canaryOf(objects).trafficRouting).toEqual({ plugins: { 'argoproj-labs/gatewayAPI': { httpRoute: 'checkout', namespace: 'shop' } } });
+  });
+
+  test('Gateway API header routes use httpRoutes with useHeaderRoutes', () => {
+    const p = RolloutPlan.steps([Step.setWeight(10), Step.headerRoute({ match: [HeaderMatch.exact('x-canary', 'yes')] }), Step.pause()]);
+    const c = canaryOf(synth({ plan: p, trafficRouter: TrafficRouter.gatewayApi({ gateway: 'public', httpRoute: 'shop-route' }) }).objects);
+    expect(c.trafficRouting).toEqual({
+      managedRoutes: [{ name: 'header-route' }],
+      plugins: { 'argoproj-labs/gatewayAPI': { httpRoutes: [{ name: 'shop-route', useHeaderRoutes: true }] } },
+    });
+  });
+
+  test('Istio host-level: a VirtualService routing to the stable and canary Services', () => {
+    const { objects } = synth({ trafficRouter: TrafficRouter.istio({ hosts: ['checkout', 'checkout.example.com'], gateways: ['mesh', 'istio-system/public'] }) });
+    expect(find(objects, 'VirtualService').spec).toEqual({
+      hosts: ['checkout', 'checkout.example.com'],
+      gateways: ['mesh', 'istio-system/public'],
+      http: [{
+        name: 'primary',
+        route: [
+          { destination: { host: 'checkout-stable', port: { number: 80 } }, weight: 100 },
+          { destination: { host: 'checkout-canary', port: { number: 80 } }, weight: 0 },
+        ],
+      }],
+    });
+    expect(objects.filter((o) => o.kind === 'DestinationRule')).toHaveLength(0);
+  });
+
+  test('Istio subset-level: a DestinationRule with stable and canary subsets', () => {
+    const { objects } = synth({ trafficRouter: TrafficRouter.istio({ subsetLevel: true }) });
+    expect(find(objects, 'DestinationRule').spec).toEqual({
+      host: 'checkout',
+      subsets: [{ name: 'stable', labels: { 'app.kubernetes.io/name': 'checkout' } }, { name: 'canary', labels: { 'app.kubernetes.io/name': 'checkout' } }],
+    });
+    expect(find(objects, 'VirtualService').spec.http[0].route).toEqual([
+      { destination: { host: 'checkout', subset: 'stable', port: { number: 80 } }, weight: 100 },
+      { destination: { host: 'checkout', subset: 'canary', port: { number: 80 } }, weight: 0 },
+    ]);
+    expect(canaryOf(objects).trafficRouting.istio).toEqual({
+      virtualService: { name: 'checkout', routes: ['primary'] },
+      destinationRule: { name: 'checkout', canarySubsetName: 'canary', stableSubsetName: 'stable' },
+    });
+  });
+
+  test('NGINX: a stable Ingress to the stable Service', () => {
+    const { objects } = synth({ trafficRouter: TrafficRouter.nginx({ host: 'shop.example.com' }) });
+    expect(find(objects, 'Ingress', 'checkout').spec).toEqual({
+      ingressClassName: 'nginx',
+      rules: [{ host: 'shop.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'checkout-stable', port: { number: 80 } } } }] } }],
+    });
+    expect(canaryOf(objects).trafficRouting).toEqual({ nginx: { stableIngress: 'checkout' } });
+  });
+
+  test('ALB: an Ingress to the root Service on use-annotation', () => {
+    const { objects } = synth({ trafficRouter: TrafficRouter.alb({ host: 'shop.example.com', internetFacing: true }) });
+    const ing = find(objects, 'Ingress', 'checkout');
+    expect(ing.metadata.annotations).toEqual({ 'alb.ingress.kubernetes.io/scheme': 'internet-facing', 'alb.ingress.kubernetes.io/target-type': 'ip' });
+    expect(ing.spec.rules[0].http.paths[0].backend).toEqual({ service: { name: 'checkout', port: { name: 'use-annotation' } } });
+    expect(canaryOf(objects).trafficRouting).toEqual({ alb: { ingress: 'checkout', servicePort: 80, rootService: 'checkout' } });
+  });
+
+  test('SMI: the TrafficSplit is configured, not emitted', () => {
+    const { objects } = synth({ trafficRouter: TrafficRouter.smi({ trafficSplitName: 'checkout-split' }) });
+    expect(canaryOf(objects).trafficRouting).toEqual({ smi: { rootService: 'checkout', trafficSplitName: 'checkout-split' } });
+  });
+
+  test('none: no trafficRouting, and a warning about coarse weights', () => {
+    const { objects, chart } = synth({ trafficRouter: TrafficRouter.none(), replicas: 4 });
+    expect(canaryOf(objects).trafficRouting).toBeUndefined();
+    expect(warningsOf(chart)).toEqual(['shop/checkout: TrafficRouter.none(): traffic follows the share of pods, so weights move in steps of 25% with 4 replicas; weights 5, 25, 50 become about 25%, 25%, 50%']);
+  });
+});
+
+describe('refusals (Argo Rollouts)', () => {
+  const make = (props: Partial<CanaryRolloutProps>) => () => new CanaryRollout(new Chart(Testing.app(), 'shop'), 'checkout', {
+    containers, port: 80, plan, trafficRouter: TrafficRouter.gatewayApi({ gateway: 'public' }), ...props,
+  });
+
+  test('fails on a header route through NGINX', () => {
+    const p = RolloutPlan.steps([Step.setWeight(10), Step.headerRoute({ match: [HeaderMatch.exact('x-canary', 'yes')] })]);
+    expect(make({ plan: p, trafficRouter: TrafficRouter.nginx({ host: 'a.example.com' }) })).toThrow(
+      "shop/checkout: invalid 'plan.steps[1]': Argo Rollouts sends header routes only through Istio, AWS ALB or the Gateway API plugin, not TrafficRouter.nginx(); nearest plan: Step.setWeight() instead of the header route, or a router that supports it, got 'headerRoute(x-canary exact 'yes')'");
+  });
+
+  test('fails on a prefix header match through ALB (exact values only)', () => {
+    const p = RolloutPlan.steps([Step.setWeight(10), Step.headerRoute({ match: [HeaderMatch.prefix('user-agent', 'Mozilla')] })]);
+    expect(make({ plan: p, trafficRouter: TrafficRouter.alb() })).toThrow(
+      "shop/checkout: invalid 'plan.steps[1]': Argo Rollouts with AWS ALB matches headers by exact only (user-agent prefix 'Mozilla' is prefix); nearest plan: Step.setWeight() instead of the header route, or a router that supports it, got 'headerRoute(user-agent prefix 'Mozilla')'");
+  });
+
+  test('fails on a prefix header match through the Gateway API', () => {
+    const p = RolloutPlan.steps([Step.setWeight(10), Step.headerRoute({ match: [HeaderMatch.prefix('user-agent', 'Mozilla')] })]);
+    expect(make({ plan: p })).toThrow(
+      "shop/checkout: invalid 'plan.steps[1]': Gateway API matches headers by exact or regex only (user-agent prefix 'Mozilla' is prefix); nearest plan: Step.setWeight() instead of the header route, or a router that supports it, got 'headerRoute(user-agent prefix 'Mozilla')'");
+  });
+
+  test('fails on a header route at weight 0 without canary pods', () => {
+    const p = RolloutPlan.steps([Step.headerRoute({ match: [HeaderMatch.exact('x-canary', 'yes')] }), Step.pause()]);
+    expect(make({ plan: p, trafficRouter: TrafficRouter.istio() })).toThrow(
+      "shop/checkout: invalid 'plan.steps[0]': Argo Rollouts runs no canary pods at weight 0, so a header route would send matched requests nowhere; nearest plan: put Step.canaryScale({ replicas: 1 }) (or a weight) before the header route, or use RolloutPlan.abTest(), got 'headerRoute(x-canary exact 'yes')'");
+  });
+
+  test('fails on a mirror without Istio', () => {
+    const p = RolloutPlan.steps([Step.mirror(10), Step.pause()]);
+    expect(make({ plan: p })).toThrow(
+      "shop/checkout: invalid 'plan.steps[0]': Argo Rollouts mirrors traffic only through Istio (setMirrorRoute supports Istio only), not TrafficRouter.gatewayApi(); nearest plan: TrafficRouter.istio(), or drop the mirror step, got 'mirror(10)'");
+  });
+
+  test('fails on canary scale without a router', () => {
+    const p = RolloutPlan.steps([Step.canaryScale({ weight: 10 }), Step.setWeight(10)]);
+    expect(make({ plan: p, trafficRouter: TrafficRouter.none() })).toThrow(
+      "shop/checkout: invalid 'plan.steps[0]': Argo Rollouts scales the canary apart from its weight only with a traffic router (setCanaryScale requires trafficRouting); nearest plan: drop the step, or pick a TrafficRouter other than none(), got 'canaryScale({\"weight\":10})'");
+  });
+
+  test('fails on scaleDownDelaySeconds without a router', () => {
+    expect(make({ engine: RolloutEngine.argoRollouts({ scaleDownDelaySeconds: 30 }), trafficRouter: TrafficRouter.none() })).toThrow(
+      "shop/checkout: invalid 'engine.scaleDownDelaySeconds': Argo Rollouts applies scaleDownDelaySeconds only with a traffic router; pick a TrafficRouter other than none() or remove scaleDownDelaySeconds, got 30");
+  });
+
+  test('fails on dynamicStableScale without a router', () => {
+    expect(make({ engine: RolloutEngine.argoRollouts({ dynamicStableScale: true }), trafficRouter: TrafficRouter.none() })).toThrow(
+      "shop/checkout: invalid 'engine.dynamicStableScale': Argo Rollouts applies dynamicStableScale only with a traffic router; pick a TrafficRouter other than none() or remove dynamicStableScale, got true");
+  });
+
+  test('fails when the plan is not a RolloutPlan', () => {
+    expect(make({ plan: {} as any })).toThrow("shop/checkout: invalid 'plan': must be a RolloutPlan, got {}");
+  });
+
+  test('fails without a traffic router', () => {
+    expect(make({ trafficRouter: undefined as any })).toThrow(
+      "shop/checkout: invalid 'trafficRouter': must be a TrafficRouter (TrafficRouter.gatewayApi(), .istio(), .nginx(), .alb(), .smi() or .none()), got nothing");
+  });
+});
+
+describe('engine and router factories', () => {
+  test('fails when maxSurge and maxUnavailable are both 0', () => {
+    expect(() => RolloutEngine.argoRollouts({ maxSurge: '0%' })).toThrow(
+      "RolloutEngine.argoRollouts(): invalid 'maxSurge': must not be 0 when maxUnavailable is 0 (the Rollout could never replace a pod), got '0%'");
+  });
+  test('fails on a malformed maxUnavailable', () => {
+    expect(() => RolloutEngine.argoRollouts({ maxUnavailable: '150%' })).toThrow(
+      "RolloutEngine.argoRollouts(): invalid 'maxUnavailable': must be a whole number of pods ('1') or a percentage from 0% to 100% ('25%'), got '150%'");
+  });
+  test('fails on dynamicStableScale with scaleDownDelaySeconds', () => {
+    expect(() => RolloutEngine.argoRollouts({ dynamicStableScale: true, scaleDownDelaySeconds: 30 })).toThrow(
+      "RolloutEngine.argoRollouts(): invalid 'scaleDownDelaySeconds': cannot be set together with dynamicStableScale, got 30");
+  });
+  test('fails on a progress deadline of 0', () => {
+    expect(() => RolloutEngine.argoRollouts({ progressDeadlineSeconds: 0 })).toThrow(
+      "RolloutEngine.argoRollouts(): invalid 'progressDeadlineSeconds': must be a whole number from 1 to 86400, got 0");
+  });
+  test('fails on a bad Gateway name', () => {
+    expect(() => TrafficRouter.gatewayApi({ gateway: 'Public' })).toThrow(
+      "TrafficRouter.gatewayApi(): invalid 'gateway': must be a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', at most 253 characters), got 'Public'");
+  });
+  test('fails on a bad NGINX host', () => {
+    expect(() => TrafficRouter.nginx({ host: 'Shop Example' })).toThrow(
+      "TrafficRouter.nginx(): invalid 'host': must be a DNS host name (lower case, optionally starting with '*.'), got 'Shop Example'");
+  });
+  test('fails on an empty Istio host list', () => {
+    expect(() => TrafficRouter.istio({ hosts: [] })).toThrow("TrafficRouter.istio(): invalid 'hosts': must list at least one host, got []");
+  });
+  test('fails on an ALB path without a leading slash', () => {
+    expect(() => TrafficRouter.alb({ path: 'api' })).toThrow("TrafficRouter.alb(): invalid 'path': must start with '/', got 'api'");
+  });
+});
