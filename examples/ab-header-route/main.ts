@@ -11,9 +11,11 @@ export function buildApp(outdir?: string): App {
   const app = new App({ outdir });
   const chart = new Chart(app, 'shop', { namespace: 'shop' });
   const errorRatio = Gate.prometheus({
-    name: 'error-ratio-vs-stable', address: 'http://prometheus.monitoring:9090',
+    name: 'error-ratio-vs-stable',
+    address: 'http://prometheus.monitoring:9090',
     query: '(sum(rate(http_requests_total{pod=~"{{canaryPods}}",code=~"5.."}[{{interval}}])) / sum(rate(http_requests_total{pod=~"{{canaryPods}}"}[{{interval}}]))) - (sum(rate(http_requests_total{pod=~"{{stablePods}}",code=~"5.."}[{{interval}}])) / sum(rate(http_requests_total{pod=~"{{stablePods}}"}[{{interval}}])))',
-    threshold: Threshold.atMost(0.01), failureLimit: 1,
+    threshold: Threshold.atMost(0.01),
+    failureLimit: 1,
   });
   new CanaryRollout(chart, 'storefront', {
     containers: [{ image: 'registry.example.com/storefront:5.2.0', portNumber: 8080, readiness: kplus.Probe.fromHttpGet('/ready') }],

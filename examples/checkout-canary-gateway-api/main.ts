@@ -12,14 +12,20 @@ const PROMETHEUS = 'http://prometheus.monitoring:9090';
 export function checkoutGates(): Gate[] {
   return [
     Gate.prometheus({
-      name: 'success-rate', address: PROMETHEUS,
+      name: 'success-rate',
+      address: PROMETHEUS,
       query: 'sum(rate(http_requests_total{namespace="{{namespace}}",pod=~"{{canaryPods}}",code!~"5.."}[{{interval}}])) / sum(rate(http_requests_total{namespace="{{namespace}}",pod=~"{{canaryPods}}"}[{{interval}}]))',
-      threshold: Threshold.atLeast(0.99), interval: Interval.minutes(1), failureLimit: 2,
+      threshold: Threshold.atLeast(0.99),
+      interval: Interval.minutes(1),
+      failureLimit: 2,
     }),
     Gate.prometheus({
-      name: 'latency-p99', address: PROMETHEUS,
+      name: 'latency-p99',
+      address: PROMETHEUS,
       query: 'histogram_quantile(0.99, sum(rate(http_request_duration_seconds_bucket{namespace="{{namespace}}",pod=~"{{canaryPods}}"}[{{interval}}])) by (le))',
-      threshold: Threshold.atMost(0.5), interval: Interval.minutes(1), failureLimit: 2,
+      threshold: Threshold.atMost(0.5),
+      interval: Interval.minutes(1),
+      failureLimit: 2,
     }),
   ];
 }

@@ -4,11 +4,13 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AntiAffinity } from './anti-affinity';
 import { RolloutSpec } from './imports/argo-rollout-argoproj.io';
+import { argoAnalysisTemplates, ArgoAnalysisRef } from './private/argo-analysis';
 import { Slot } from './slot';
 import { RolloutResource } from '../private/rollout-resource';
 import { checkRange, fail } from '../private/validate';
 import { warn } from '../private/warnings';
 import { Workload, addDisruptionBudget, addService, checkContainers, podTemplate, SLOT_LABEL } from '../private/workload';
+import { Gate } from '../strategy/gate';
 
 /** Containers of one slot of a native blue/green service. */
 export interface BlueGreenSlotOptions {
@@ -82,6 +84,18 @@ export interface ArgoBlueGreenOptions {
    */
   readonly antiAffinity?: AntiAffinity;
   /**
+   * Gates that must pass on the new version, through the preview Service, before it is promoted;
+   * one that fails aborts the release while production still runs the old version.
+   * @default - no pre-promotion analysis
+   */
+  readonly prePromotionAnalysis?: Gate[];
+  /**
+   * Gates that must pass after promotion; one that fails switches production back to the old
+   * version, which Argo Rollouts keeps running until this analysis completes.
+   * @default - no post-promotion analysis
+   */
+  readonly postPromotionAnalysis?: Gate[];
+  /**
    * Seconds a new version may take to become ready before the rollout is marked degraded.
    * @default 600 (Argo Rollouts' default)
    */
@@ -122,8 +136,9 @@ export abstract class BlueGreenEngine {
   }
 
   /**
-   * One Argo Rollouts `Rollout` with `strategy.blueGreen`, plus the active and preview Services.
-   * Argo Rollouts creates the ReplicaSets and switches the Services' selectors itself.
+   * One Argo Rollouts `Rollout` with `strategy.blueGreen`, the active and preview Services, and one
+   * AnalysisTemplate per distinct promotion gate. Argo Rollouts creates the ReplicaSets and
+   * AnalysisRuns and switches the Services' selectors itself.
    * @example BlueGreenEngine.argoRollouts({ autoPromotionEnabled: false, scaleDownDelaySeconds: 60 })
    */
   public static argoRollouts(options: ArgoBlueGreenOptions = {}): BlueGreenEngine {
@@ -217,17 +232,22 @@ class ArgoBlueGreenEngine extends BlueGreenEngine {
     // Argo Rollouts: progressDeadlineSeconds must be greater than minReadySeconds.
     checkRange(where, 'engine.progressDeadlineSeconds', deadline, minReady + 1, 86400);
 
+    const analysis = (field: 'prePromotionAnalysis' | 'postPromotionAnalysis') => o[field] === undefined
+      ? undefined
+      : argoAnalysisTemplates(scope, w.name, o[field], { where, field: `engine.${field}` });
+    const promotion = { pre: analysis('prePromotionAnalysis'), post: analysis('postPromotionAnalysis') };
+
     const template = podTemplate(w, { containers: w.options.containers });
     addService(scope, 'ActiveService', w, names.active, w.selector);
     addService(scope, 'PreviewService', w, names.preview, w.selector);
     addDisruptionBudget(scope, 'DisruptionBudget', w, w.name, w.selector);
     new RolloutResource(scope, 'Resource', {
       metadata: { name: w.name, labels: w.labels },
-      spec: Lazy.any({ produce: () => this.toSpec(w, names, revisionHistoryLimit, minReady, deadline) }) as RolloutSpec,
+      spec: Lazy.any({ produce: () => this.toSpec(w, names, promotion, revisionHistoryLimit, minReady, deadline) }) as RolloutSpec,
     }, template);
   }
 
-  private toSpec(w: Workload, names: BlueGreenServiceNames,
+  private toSpec(w: Workload, names: BlueGreenServiceNames, promotion: { pre?: ArgoAnalysisRef; post?: ArgoAnalysisRef },
     revisionHistoryLimit: number, minReadySeconds: number, progressDeadlineSeconds: number): RolloutSpec {
     const o = this.options;
     const antiAffinity = o.antiAffinity === undefined ? undefined : o.antiAffinity.weight === undefined
@@ -251,6 +271,8 @@ class ArgoBlueGreenEngine extends BlueGreenEngine {
           abortScaleDownDelaySeconds: o.abortScaleDownDelaySeconds,
           scaleDownDelayRevisionLimit: o.scaleDownDelayRevisionLimit,
           antiAffinity,
+          prePromotionAnalysis: promotion.pre && { templates: promotion.pre.templates, args: promotion.pre.args as any[] },
+          postPromotionAnalysis: promotion.post && { templates: promotion.post.templates, args: promotion.post.args as any[] },
         },
       },
     };

@@ -1,15 +1,19 @@
 import { Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { Rollout, RolloutProps, RolloutSpec, RolloutSpecStrategyCanary } from './imports/argo-rollout-argoproj.io';
+import { EgressTarget } from './egress-target';
+import { RolloutSpec, RolloutSpecStrategyCanary } from './imports/argo-rollout-argoproj.io';
 import { Canary } from './imports/flagger-flagger.app';
 import { chartNamespace } from './private/argo-analysis';
 import { argoCanaryStrategy } from './private/argo-canary';
 import { flaggerCanarySpec } from './private/flagger-canary';
 import { ReleaseContext } from './private/release-context';
 import { RolloutEngine, RolloutEngineKind } from './rollout-engine';
+import { SideEffects } from './side-effects';
 import { TrafficRouter, TrafficRouterKind } from './traffic-router';
 import { WorkloadOptions } from './workload-options';
+import { RolloutResource } from '../private/rollout-resource';
+import { addShadowIsolation } from '../private/shadow-isolation';
 import { fail } from '../private/validate';
 import { warn } from '../private/warnings';
 import { addDisruptionBudget, addService, NAME_LABEL, podTemplate, resolveWorkload, Workload } from '../private/workload';
@@ -30,6 +34,19 @@ export interface CanaryRolloutProps extends WorkloadOptions {
    * pod count (Argo Rollouts only) and is never chosen for you.
    */
   readonly trafficRouter: TrafficRouter;
+  /**
+   * What the canary pods may reach while they process mirrored requests (`Step.mirror`). Required
+   * when the plan mirrors; refused otherwise. The canary pods get a default-deny egress
+   * NetworkPolicy (DNS plus this allowlist) and the shadow label while they are the canary.
+   * @default - the plan must not mirror
+   */
+  readonly sideEffects?: SideEffects;
+  /**
+   * Production dependencies the mirrored canary pods must never reach; an allowlist entry that reaches
+   * one is refused.
+   * @default - none declared
+   */
+  readonly productionDependencies?: EgressTarget[];
 }
 
 /**
@@ -77,6 +94,7 @@ export class CanaryRollout extends Construct {
   private readonly template: k8s.PodTemplateSpec;
   private readonly strategy?: RolloutSpecStrategyCanary;
   private readonly canarySpec?: { [key: string]: any };
+  private readonly canaryLabels?: { [key: string]: string };
 
   constructor(scope: Construct, id: string, props: CanaryRolloutProps) {
     super(scope, id);
@@ -128,15 +146,19 @@ export class CanaryRollout extends Construct {
     } else {
       for (const [field, allowed, got] of this.trafficRouter._engineProblems('argo', ctx)) fail(where, field, allowed, got);
       this.strategy = argoCanaryStrategy(this, ctx, this.plan, this.trafficRouter, engine.argoOptions!);
+      this.canaryLabels = this.isolateMirroredCanary(props, ctx);
       addService(this, 'Service', w, this.serviceName, w.selector);
       addService(this, 'StableService', w, this.stableServiceName, w.selector);
       addService(this, 'CanaryService', w, this.canaryServiceName, w.selector);
-      new RolloutWithPodTemplate(this, 'Resource', {
+      new RolloutResource(this, 'Resource', {
         metadata: { name: w.name, labels: w.labels },
         spec: Lazy.any({ produce: () => this._toRolloutSpec() }),
-      }, () => k8s.toJson_PodTemplateSpec(this.template));
+      }, this.template);
       addDisruptionBudget(this, 'DisruptionBudget', w, w.name, w.selector);
       if (this.trafficRouter.kind === TrafficRouterKind.NONE) this.warnReplicaRatio(w);
+    }
+    if (flagger && (props.sideEffects !== undefined || props.productionDependencies !== undefined)) {
+      fail(where, 'sideEffects', 'applies only to Argo Rollouts plans with Step.mirror (Flagger canaries do not mirror)', props.sideEffects ?? props.productionDependencies);
     }
     this.trafficRouter._renderObjects(this, ctx, flagger ? 'flagger' : 'argo');
   }
@@ -150,10 +172,10 @@ export class CanaryRollout extends Construct {
     return {
       replicas: this.workload.replicas,
       selector: { matchLabels: { ...this.workload.selector } },
-      // spec.template is rendered by the core binding (see RolloutWithPodTemplate).
+      // spec.template is rendered by the core binding (see RolloutResource).
       progressDeadlineSeconds: argo.progressDeadlineSeconds,
       progressDeadlineAbort: argo.progressDeadlineAbort,
-      strategy: { canary: this.strategy },
+      strategy: { canary: this.canaryLabels ? { ...this.strategy, canaryMetadata: { labels: this.canaryLabels } } : this.strategy },
     };
   }
 
@@ -165,26 +187,49 @@ export class CanaryRollout extends Construct {
     return this.canarySpec;
   }
 
+  /**
+   * Locks out the side effects of canary pods that receive mirrored requests, with the rules
+   * ShadowMirror applies to shadows: declared side effects, a default-deny egress NetworkPolicy (DNS
+   * plus the allowlist), no allowlist entry reaching a production dependency, and a shadow marker.
+   *
+   * The isolation selects the shadow label that Argo Rollouts puts on canary pods only
+   * (`canaryMetadata`) and takes off when they are promoted. For that to be safe the canary must not
+   * serve real traffic before promotion, so a mirroring plan may not send it weight or header routes.
+   * The marker is that label, not an environment variable: an environment variable would stay set on
+   * the pods after their promotion to stable.
+   */
+  private isolateMirroredCanary(props: CanaryRolloutProps, ctx: ReleaseContext): { [key: string]: string } | undefined {
+    const where = ctx.where;
+    const sequence = this.plan.sequence;
+    const mirrors = sequence.some((s) => s.kind === StepKind.MIRROR);
+    if (!mirrors) {
+      if (props.sideEffects !== undefined || props.productionDependencies !== undefined) {
+        fail(where, 'sideEffects', 'applies only to plans with Step.mirror; the canary pods of this plan serve real traffic', props.sideEffects ?? props.productionDependencies);
+      }
+      return undefined;
+    }
+    sequence.forEach((step, i) => {
+      const realTraffic = (step.kind === StepKind.SET_WEIGHT && step.weight! > 0) || step.kind === StepKind.HEADER_ROUTE;
+      if (realTraffic) {
+        fail(where, `plan.steps[${i}]`, 'must not send real traffic to a canary that receives mirrored requests: its pods stay isolated until promotion; nearest plan: Step.canaryScale(...), Step.mirror(...), bakes and analysis steps only, then promotion', step.toString());
+      }
+    });
+    const isolation = addShadowIsolation(this, 'MirrorIsolation', {
+      where,
+      name: `${this.name}-canary-egress`,
+      podSelector: { ...this.workload.selector, [SideEffects.SHADOW_LABEL]: 'true' },
+      labels: this.workload.labels,
+      sideEffects: props.sideEffects,
+      productionDependencies: props.productionDependencies,
+      namespace: ctx.namespace,
+    });
+    return isolation.podLabels;
+  }
+
   private warnReplicaRatio(w: Workload): void {
     const weights = this.plan.sequence.filter((s) => s.kind === StepKind.SET_WEIGHT && s.weight! > 0 && s.weight! < 100).map((s) => s.weight!);
     const share = (p: number) => Math.round((Math.ceil((p * w.replicas) / 100) / w.replicas) * 1000) / 10;
     const detail = weights.length > 0 ? `; weights ${weights.join(', ')} become about ${weights.map((p) => `${share(p)}%`).join(', ')}` : '';
     warn(this, `TrafficRouter.none(): traffic follows the share of pods, so weights move in steps of ${Math.round(10000 / w.replicas) / 100}% with ${w.replicas} replicas${detail}`);
-  }
-}
-
-/**
- * The generated Rollout binding maps the pod template with its own field list and renders quantity
- * maps (resources) as `{ value }` objects, and it runs after JSON patches. So the pod template is
- * rendered by the core Kubernetes binding and set after the generated mapper.
- */
-class RolloutWithPodTemplate extends Rollout {
-  constructor(scope: Construct, id: string, props: RolloutProps, private readonly podTemplateJson: () => unknown) {
-    super(scope, id, props);
-  }
-
-  public override toJson(): any {
-    const json = super.toJson();
-    return { ...json, spec: { ...json.spec, template: this.podTemplateJson() } };
   }
 }

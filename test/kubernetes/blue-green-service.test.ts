@@ -2,7 +2,7 @@ import { Duration, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import {
-  AntiAffinity, BlueGreenEngine, BlueGreenService, BlueGreenServiceProps, DisruptionBudget, Drain, Slot,
+  AntiAffinity, BlueGreenEngine, BlueGreenService, BlueGreenServiceProps, DisruptionBudget, Drain, Gate, Interval, Slot, Threshold,
 } from '../../src';
 import { warningsOf } from '../../src/private/warnings';
 import { expectValidManifests } from '../schema-validation';
@@ -148,6 +148,55 @@ describe('Argo Rollouts engine', () => {
     });
   });
 
+  describe('promotion analysis', () => {
+    const errorRatio = Gate.prometheus({
+      name: 'error-ratio',
+      address: 'http://prometheus.monitoring:9090',
+      query: 'sum(rate(http_requests_total{pod=~"{{canaryPods}}",code=~"5.."}[1m])) / sum(rate(http_requests_total{pod=~"{{canaryPods}}"}[1m]))',
+      threshold: Threshold.atMost(0.01),
+      interval: Interval.seconds(30),
+      count: 10,
+      failureLimit: 2,
+    });
+    const smoke = Gate.web({ name: 'smoke', url: 'http://web-preview.default/smoke', jsonPath: '{$.failures}', threshold: Threshold.atMost(0) });
+
+    test('pre- and post-promotion gates become AnalysisTemplates referenced with the preview pod-template hash', () => {
+      const objects = synth({ engine: BlueGreenEngine.argoRollouts({ prePromotionAnalysis: [smoke, errorRatio], postPromotionAnalysis: [errorRatio] }) });
+      const blueGreen = byKindName(objects, 'Rollout', 'web').spec.strategy.blueGreen;
+      expect(blueGreen.prePromotionAnalysis).toEqual({
+        templates: [{ templateName: 'web-smoke' }, { templateName: 'web-error-ratio' }],
+        args: [{ name: 'canary-hash', valueFrom: { podTemplateHashValue: 'Latest' } }],
+      });
+      expect(blueGreen.postPromotionAnalysis).toEqual({
+        templates: [{ templateName: 'web-error-ratio' }],
+        args: [{ name: 'canary-hash', valueFrom: { podTemplateHashValue: 'Latest' } }],
+      });
+      // One template per distinct gate, even when both analyses use it.
+      expect(objects.filter((o) => o.kind === 'AnalysisTemplate').map((o) => o.metadata.name).sort()).toEqual(['web-error-ratio', 'web-smoke']);
+      const template = byKindName(objects, 'AnalysisTemplate', 'web-error-ratio');
+      expect(template.spec.args).toEqual([{ name: 'canary-hash' }]);
+      expect(template.spec.metrics).toHaveLength(1);
+      expect(template.spec.metrics[0]).toMatchObject({
+        name: 'error-ratio',
+        interval: '30s',
+        count: 10,
+        failureLimit: 2,
+        provider: { prometheus: { address: 'http://prometheus.monitoring:9090', query: expect.stringContaining('pod=~"web-{{args.canary-hash}}-.*"') } },
+      });
+    });
+
+    test('fails when two different gates share a name', () => {
+      const other = Gate.web({ name: 'smoke', url: 'http://web-preview.default/other' });
+      expect(() => synth({ engine: BlueGreenEngine.argoRollouts({ prePromotionAnalysis: [smoke, other] }) }))
+        .toThrow("test/web: invalid 'engine.prePromotionAnalysis': must not give one metric name to two different gates, got 'smoke'");
+    });
+
+    test('fails on an empty gate list', () => {
+      expect(() => synth({ engine: BlueGreenEngine.argoRollouts({ postPromotionAnalysis: [] }) }))
+        .toThrow("test/web: invalid 'engine.postPromotionAnalysis': must name at least one gate, got []");
+    });
+  });
+
   test('required anti-affinity renders an empty requiredDuringSchedulingIgnoredDuringExecution', () => {
     const rollout = byKindName(synth({ engine: BlueGreenEngine.argoRollouts({ antiAffinity: AntiAffinity.required() }) }), 'Rollout', 'web');
     expect(rollout.spec.strategy.blueGreen.antiAffinity).toEqual({ requiredDuringSchedulingIgnoredDuringExecution: {} });
@@ -277,7 +326,15 @@ describe('both engines', () => {
     const main = pod.containers[0];
     expect(main.readinessProbe).toEqual({ failureThreshold: 3, httpGet: { path: '/healthz', port: 8080, scheme: 'HTTP' } });
     expect(main.lifecycle).toEqual({ preStop: { exec: { command: ['sleep', '5'] } } });
-    expect(main.securityContext).toEqual({ runAsNonRoot: true, privileged: false, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+    expect(main.securityContext).toEqual({
+      runAsNonRoot: true,
+      runAsUser: 25000,
+      runAsGroup: 26000,
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+    });
     expect(main.resources.requests).toEqual({ cpu: '1000m', memory: '512Mi' });
   });
 

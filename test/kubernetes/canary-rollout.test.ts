@@ -2,7 +2,7 @@ import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import {
-  CanaryRollout, CanaryRolloutProps, Gate, HeaderMatch, Interval, RolloutEngine, RolloutPlan, Step, Threshold, TrafficRouter,
+  CanaryRollout, CanaryRolloutProps, EgressTarget, Gate, HeaderMatch, Interval, RolloutEngine, RolloutPlan, SideEffects, Step, Threshold, TrafficRouter,
 } from '../../src';
 import { warningsOf } from '../../src/private/warnings';
 import { podTemplate, resolveWorkload } from '../../src/private/workload';
@@ -120,12 +120,10 @@ describe('Argo Rollouts engine', () => {
     expect(dyn.dynamicStableScale).toBe(true);
   });
 
-  test('canary scale, header route and mirror steps (Istio) with managed routes', () => {
+  test('canary scale and header route steps (Istio) with managed routes', () => {
     const p = RolloutPlan.steps([
       Step.canaryScale({ replicas: 2 }),
       Step.headerRoute({ name: 'insiders', match: [HeaderMatch.exact('x-canary', 'insider'), HeaderMatch.regex('x-user', '^[0-9]*[02468]$')] }),
-      Step.mirror(20, { match: [HeaderMatch.prefix('user-agent', 'Mozilla')] }),
-      Step.mirror(50, { name: 'mirror-all' }),
       Step.pause(),
       Step.canaryScale({ matchTrafficWeight: true }),
       Step.setWeight(20), Step.bake(Interval.minutes(1)),
@@ -134,13 +132,89 @@ describe('Argo Rollouts engine', () => {
     expect(c.steps.slice(0, 4)).toEqual([
       { setCanaryScale: { replicas: 2 } },
       { setHeaderRoute: { name: 'insiders', match: [{ headerName: 'x-canary', headerValue: { exact: 'insider' } }, { headerName: 'x-user', headerValue: { regex: '^[0-9]*[02468]$' } }] } },
-      { setMirrorRoute: { name: 'mirror-route', percentage: 20, match: [{ headers: { 'user-agent': { prefix: 'Mozilla' } } }] } },
-      { setMirrorRoute: { name: 'mirror-all', percentage: 50, match: [{ path: { prefix: '/' } }] } },
+      { pause: {} },
+      { setCanaryScale: { matchTrafficWeight: true } },
     ]);
-    expect(c.steps[5]).toEqual({ setCanaryScale: { matchTrafficWeight: true } });
     expect(c.trafficRouting).toEqual({
-      managedRoutes: [{ name: 'insiders' }, { name: 'mirror-route' }, { name: 'mirror-all' }],
+      managedRoutes: [{ name: 'insiders' }],
       istio: { virtualService: { name: 'checkout', routes: ['primary'] } },
+    });
+    expect(c.canaryMetadata).toBeUndefined();
+  });
+
+  describe('mirror steps (Istio)', () => {
+    const sandbox = EgressTarget.pods({ labels: { app: 'payments-sandbox' }, namespace: 'sandbox', ports: [443] });
+    const mirrorPlan = RolloutPlan.steps([
+      Step.canaryScale({ replicas: 2 }),
+      Step.mirror(20, { match: [HeaderMatch.prefix('user-agent', 'Mozilla')] }),
+      Step.mirror(50, { name: 'mirror-all' }),
+      Step.bake(Interval.minutes(10)),
+      Step.analysis(successRate),
+    ]);
+
+    test('render setMirrorRoute with managed routes', () => {
+      const c = canaryOf(synth({ plan: mirrorPlan, trafficRouter: TrafficRouter.istio(), sideEffects: SideEffects.isolated({ allowEgressTo: [sandbox] }) }).objects);
+      expect(c.steps.slice(0, 4)).toEqual([
+        { setCanaryScale: { replicas: 2 } },
+        { setMirrorRoute: { name: 'mirror-route', percentage: 20, match: [{ headers: { 'user-agent': { prefix: 'Mozilla' } } }] } },
+        { setMirrorRoute: { name: 'mirror-all', percentage: 50, match: [{ path: { prefix: '/' } }] } },
+        { pause: { duration: '10m' } },
+      ]);
+      expect(c.trafficRouting.managedRoutes).toEqual([{ name: 'mirror-route' }, { name: 'mirror-all' }]);
+    });
+
+    test('lock the canary pods out of side effects: shadow label on canary pods only, default-deny egress', () => {
+      const { objects } = synth({ plan: mirrorPlan, trafficRouter: TrafficRouter.istio(), sideEffects: SideEffects.isolated({ allowEgressTo: [sandbox] }) }, 'shop');
+      expect(canaryOf(objects).canaryMetadata).toEqual({ labels: { 'release-strategies.dev/shadow': 'true' } });
+      const rollout = find(objects, 'Rollout');
+      expect(rollout.spec.template.metadata.labels['release-strategies.dev/shadow']).toBeUndefined();
+      expect(rollout.spec.template.spec.containers[0].env).toBeUndefined();
+      expect(find(objects, 'NetworkPolicy', 'checkout-canary-egress').spec).toEqual({
+        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'checkout', 'release-strategies.dev/shadow': 'true' } },
+        policyTypes: ['Egress'],
+        egress: [
+          {
+            to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+            ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
+          },
+          {
+            to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'sandbox' } }, podSelector: { matchLabels: { app: 'payments-sandbox' } } }],
+            ports: [{ protocol: 'TCP', port: 443 }],
+          },
+        ],
+      });
+    });
+
+    test('fails without declared side effects', () => {
+      expect(() => synth({ plan: mirrorPlan, trafficRouter: TrafficRouter.istio() }))
+        .toThrow("shop/checkout: invalid 'sideEffects': must be declared: SideEffects.none() for a read-only service, or SideEffects.isolated({ allowEgressTo: [...] }) with its sandbox dependencies, got nothing");
+    });
+
+    test('fails when the allowlist reaches a production dependency', () => {
+      const db = EgressTarget.pods({ labels: { app: 'payments' }, namespace: 'payments' });
+      expect(() => synth({
+        plan: mirrorPlan,
+        trafficRouter: TrafficRouter.istio(),
+        sideEffects: SideEffects.isolated({ allowEgressTo: [EgressTarget.namespace('payments')] }),
+        productionDependencies: [db],
+      })).toThrow("shop/checkout: invalid 'sideEffects.allowEgressTo[0]': must not reach a production dependency (it reaches productionDependencies[0]: pods {app=payments} in namespace 'payments'), got every pod in namespace 'payments'");
+    });
+
+    test('fails when a mirroring plan also sends real traffic to the canary', () => {
+      const p = RolloutPlan.steps([Step.canaryScale({ replicas: 1 }), Step.mirror(100), Step.bake(Interval.minutes(5)), Step.setWeight(10)]);
+      expect(() => synth({ plan: p, trafficRouter: TrafficRouter.istio(), sideEffects: SideEffects.none() }))
+        .toThrow("shop/checkout: invalid 'plan.steps[3]': must not send real traffic to a canary that receives mirrored requests: its pods stay isolated until promotion; nearest plan: Step.canaryScale(...), Step.mirror(...), bakes and analysis steps only, then promotion, got 'setWeight(10)'");
+    });
+
+    test('fails when the canary has no pods to mirror to', () => {
+      const p = RolloutPlan.steps([Step.mirror(100), Step.bake(Interval.minutes(5))]);
+      expect(() => synth({ plan: p, trafficRouter: TrafficRouter.istio(), sideEffects: SideEffects.none() }))
+        .toThrow("shop/checkout: invalid 'plan.steps[0]': Argo Rollouts runs no canary pods at weight 0, so mirrored requests would go nowhere; nearest plan: put Step.canaryScale({ replicas: 1 }) before the mirror step, got 'mirror(100)'");
+    });
+
+    test('fails when side effects are declared for a plan that does not mirror', () => {
+      expect(() => synth({ trafficRouter: TrafficRouter.istio(), sideEffects: SideEffects.none() }))
+        .toThrow("shop/checkout: invalid 'sideEffects': applies only to plans with Step.mirror; the canary pods of this plan serve real traffic, got SideEffects.none()");
     });
   });
 

@@ -101,10 +101,12 @@ export function argoCanaryStrategy(
         return;
       }
       case StepKind.MIRROR: {
-        // Side-effect checks for mirrored requests (ShadowMirror's SideEffects) hook in here, before the
-        // mirror route is accepted.
+        // The side effects of the mirrored canary pods are checked and locked out by CanaryRollout.
         if (router.kind !== TrafficRouterKind.ISTIO) {
           fail(where, field, `${ENGINE} mirrors traffic only through Istio (setMirrorRoute supports Istio only), not ${router}; nearest plan: TrafficRouter.istio(), or drop the mirror step`, step.toString());
+        }
+        if (weight === 0 && !scaled) {
+          fail(where, field, `${ENGINE} runs no canary pods at weight 0, so mirrored requests would go nowhere; nearest plan: put Step.canaryScale({ replicas: 1 }) before the mirror step`, step.toString());
         }
         addRoute(managedRoutes, step.routeName!);
         steps.push({ setMirrorRoute: { name: step.routeName!, percentage: step.weight, match: mirrorMatch(step) } });
