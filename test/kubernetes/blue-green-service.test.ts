@@ -161,7 +161,8 @@ describe('Argo Rollouts engine', () => {
     const smoke = Gate.web({ name: 'smoke', url: 'http://web-preview.default/smoke', jsonPath: '{$.failures}', threshold: Threshold.atMost(0) });
 
     test('pre- and post-promotion gates become AnalysisTemplates referenced with the preview pod-template hash', () => {
-      const objects = synth({ engine: BlueGreenEngine.argoRollouts({ prePromotionAnalysis: [smoke, errorRatio], postPromotionAnalysis: [errorRatio] }) });
+      const engine = BlueGreenEngine.argoRollouts({ prePromotionAnalysis: [smoke, errorRatio], postPromotionAnalysis: [errorRatio] });
+      const objects = synth({ engine });
       const blueGreen = byKindName(objects, 'Rollout', 'web').spec.strategy.blueGreen;
       expect(blueGreen.prePromotionAnalysis).toEqual({
         templates: [{ templateName: 'web-smoke' }, { templateName: 'web-error-ratio' }],

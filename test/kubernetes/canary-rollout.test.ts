@@ -2,7 +2,8 @@ import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import {
-  CanaryRollout, CanaryRolloutProps, EgressTarget, Gate, HeaderMatch, Interval, RolloutEngine, RolloutPlan, SideEffects, Step, Threshold, TrafficRouter,
+  CanaryRollout, CanaryRolloutProps, EgressTarget, Gate, HeaderMatch, Interval, RolloutEngine, RolloutPlan, SideEffects, Step, Threshold,
+  TrafficRouter,
 } from '../../src';
 import { warningsOf } from '../../src/private/warnings';
 import { podTemplate, resolveWorkload } from '../../src/private/workload';
@@ -153,7 +154,8 @@ describe('Argo Rollouts engine', () => {
     ]);
 
     test('render setMirrorRoute with managed routes', () => {
-      const c = canaryOf(synth({ plan: mirrorPlan, trafficRouter: TrafficRouter.istio(), sideEffects: SideEffects.isolated({ allowEgressTo: [sandbox] }) }).objects);
+      const sideEffects = SideEffects.isolated({ allowEgressTo: [sandbox] });
+      const c = canaryOf(synth({ plan: mirrorPlan, trafficRouter: TrafficRouter.istio(), sideEffects }).objects);
       expect(c.steps.slice(0, 4)).toEqual([
         { setCanaryScale: { replicas: 2 } },
         { setMirrorRoute: { name: 'mirror-route', percentage: 20, match: [{ headers: { 'user-agent': { prefix: 'Mozilla' } } }] } },
@@ -164,7 +166,8 @@ describe('Argo Rollouts engine', () => {
     });
 
     test('lock the canary pods out of side effects: shadow label on canary pods only, default-deny egress', () => {
-      const { objects } = synth({ plan: mirrorPlan, trafficRouter: TrafficRouter.istio(), sideEffects: SideEffects.isolated({ allowEgressTo: [sandbox] }) }, 'shop');
+      const sideEffects = SideEffects.isolated({ allowEgressTo: [sandbox] });
+      const { objects } = synth({ plan: mirrorPlan, trafficRouter: TrafficRouter.istio(), sideEffects }, 'shop');
       expect(canaryOf(objects).canaryMetadata).toEqual({ labels: { 'release-strategies.dev/shadow': 'true' } });
       const rollout = find(objects, 'Rollout');
       expect(rollout.spec.template.metadata.labels['release-strategies.dev/shadow']).toBeUndefined();
