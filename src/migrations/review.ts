@@ -91,7 +91,7 @@ export function reviewPhases(where: string, statements: PhaseStatements): Review
 /** Everything wrong with one statement, most specific first. */
 function violations(s: SqlStatement, state: PhaseState, checks: NotNullCheck[]): Violation[] {
   const found = [...structural(s), ...specific(s, state, checks)];
-  if (found.length === 0 && state.phase === Phase.EXPAND && !isAdditive(s)) {
+  if (found.length === 0 && state.phase === Phase.EXPAND && !isAdditive(s) && !changesOnlyNewObjects(s, state)) {
     found.push({
       rule: MigrationRule.NOT_ADDITIVE,
       problem: `expand may only add to the schema (${EXPAND_ALLOWS}), and ${statementKind(s)} is none of those`,
@@ -115,7 +115,7 @@ function structural(s: SqlStatement): Violation[] {
     if (s.node.kind === 'VAR_RESET_ALL' || name === 'lock_timeout' || name === 'statement_timeout') {
       return [{
         rule: MigrationRule.TIMEOUT_OVERRIDE,
-        problem: `phases must not set ${name ?? 'every setting back'}: the construct sets lock_timeout and statement_timeout from its lockTimeout and statementTimeout`,
+        problem: `phases must not ${name === undefined ? 'reset every setting' : `set ${name}`}: the construct sets lock_timeout and statement_timeout from its lockTimeout and statementTimeout`,
         alternative: 'set those properties instead',
       }];
     }
@@ -465,6 +465,30 @@ function notNullColumn(c: any): string | undefined {
   const test = c?.contype === 'CONSTR_CHECK' ? c.raw_expr?.NullTest : undefined;
   const fields = test?.nulltesttype === 'IS_NOT_NULL' ? test.arg?.ColumnRef?.fields : undefined;
   return fields?.length === 1 ? fields[0].String?.sval : undefined;
+}
+
+/** Whether the statement changes only a table or index created earlier in the same phase. */
+function changesOnlyNewObjects(s: SqlStatement, state: PhaseState): boolean {
+  const n = s.node;
+  switch (s.type) {
+    case 'AlterTableStmt':
+    case 'UpdateStmt':
+    case 'DeleteStmt':
+    case 'MergeStmt':
+    case 'TruncateStmt':
+      return (s.type === 'TruncateStmt' ? (n.relations ?? []).map((r: any) => r.RangeVar) : [n.relation])
+        .every((r: any) => isNew(state.tables, relation(r)));
+    case 'RenameStmt':
+      return n.relation !== undefined && (isNew(state.tables, relation(n.relation)) || isNew(state.indexes, relation(n.relation)));
+    case 'DropStmt':
+      return (n.objects ?? []).every((o: any) => {
+        const names = objectNames(o);
+        const target: Relation = names.length > 1 ? { schema: names[names.length - 2], name: names[names.length - 1] } : { name: names[0] };
+        return (n.removeType === 'OBJECT_TABLE' && isNew(state.tables, target)) || (n.removeType === 'OBJECT_INDEX' && isNew(state.indexes, target));
+      });
+    default:
+      return false;
+  }
 }
 
 /** Whether expand accepts the statement (specific rules aside). */
