@@ -235,6 +235,8 @@ function podSpec(spec: RunnerSpec, env: k8s.EnvVar[], configMapName: string, uid
   const container = (c: RunnerContainer): k8s.Container => ({
     name: c.name,
     image: c.image,
+    // As cdk8s-plus does for every container: a moved tag is pulled again.
+    imagePullPolicy: 'Always',
     command: c.command,
     args: c.args,
     env: [...env, ...(c.env ?? [])],

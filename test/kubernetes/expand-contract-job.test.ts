@@ -239,6 +239,7 @@ describe('runners', () => {
   test('psql runs the phase script with ON_ERROR_STOP; the script sets the timeouts and groups transactions', () => {
     const { container, configMap } = synth({ lockTimeout: Duration.seconds(3), statementTimeout: Duration.minutes(20) });
     expect(container.image).toBe('postgres:17.6-alpine');
+    expect(container.imagePullPolicy).toBe('Always');
     expect(container.command).toEqual(['psql']);
     expect(container.args).toEqual(['--no-psqlrc', '--set=ON_ERROR_STOP=1', '--echo-queries', '--file=/migrations/expand.sql']);
     expect(configMap.data).toEqual({

@@ -259,3 +259,30 @@ test('the ECS task runs the same psql commands, one --command each', () => {
   expect(sqlError('ecs_task', V2.insert)).toBeUndefined();
   expect(sql('ecs_task', "SELECT indisvalid FROM pg_index WHERE indexrelid = 'users_display_name_idx'::regclass")).toBe('t');
 }, 60_000);
+
+test('the expand-contract example runs against a real database, release by release', async () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { buildApp } = require('../../examples/expand-contract/main');
+  const app = await buildApp(fs.mkdtempSync(path.join(os.tmpdir(), 'example-')));
+  const releases: any[][] = app.charts.map((chart: any) => Testing.synth(chart));
+  expect(releases).toHaveLength(3);
+  sql('postgres', 'CREATE DATABASE example');
+  sql('example', 'CREATE TABLE users (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, full_name text NOT NULL)');
+  sql('example', "INSERT INTO users (full_name) VALUES ('Ada Lovelace')");
+  const v1 = { insert: "INSERT INTO users (full_name) VALUES ('Alan Turing')", select: 'SELECT full_name FROM users ORDER BY id' };
+  const v2 = { insert: "INSERT INTO users (display_name) VALUES ('Grace Hopper')", select: 'SELECT display_name FROM users ORDER BY id' };
+
+  for (const [i, objects] of releases.entries()) {
+    const run = await runJob(objects, 'example');
+    expect({ release: i + 1, stderr: run.stderr, status: run.status }).toEqual({ release: i + 1, stderr: '', status: 0 });
+    expect(sqlError('example', v2.insert)).toBeUndefined();
+    expect(sqlError('example', v2.select)).toBeUndefined();
+    if (i < 2) {
+      expect(sqlError('example', v1.insert)).toBeUndefined();
+      expect(sqlError('example', v1.select)).toBeUndefined();
+    }
+  }
+  expect(sql('example', 'SELECT display_name FROM users ORDER BY id').split('\n'))
+    .toEqual(['Ada Lovelace', 'Grace Hopper', 'Alan Turing', 'Grace Hopper', 'Alan Turing', 'Grace Hopper']);
+  expect(sqlError('example', v1.select)).toBe('ERROR:  column "full_name" does not exist\nLINE 1: SELECT full_name FROM users ORDER BY id\n               ^');
+}, 120_000);
