@@ -234,11 +234,17 @@ export class EcsExpandContractTask extends Construct implements ec2.IConnectable
 
     const code = lambda.Code.fromInline(RUN_TASK_HANDLER);
     const onEvent = new lambda.Function(this, 'OnEvent', {
-      runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.onEvent', code, timeout: Duration.minutes(1),
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.onEvent',
+      code,
+      timeout: Duration.minutes(1),
       description: `Starts the ${phase} migration task of ${this.node.path}`,
     });
     const isComplete = new lambda.Function(this, 'IsComplete', {
-      runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.isComplete', code, timeout: Duration.minutes(1),
+      runtime: lambda.Runtime.NODEJS_22_X,
+      handler: 'index.isComplete',
+      code,
+      timeout: Duration.minutes(1),
       description: `Waits for the ${phase} migration task of ${this.node.path}`,
     });
     this.taskDefinition.grantRun(onEvent);

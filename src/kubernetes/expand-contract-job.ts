@@ -216,7 +216,11 @@ export class ExpandContractJob extends Construct {
       data: spec.files,
     });
     this.job = new k8s.KubeJob(this, 'Resource', {
-      metadata: { name: objectName, labels, annotations: { ...props.ordering._annotations(phase, false), ...annotations, [CONTENT_ANNOTATION]: hash } },
+      metadata: {
+        name: objectName,
+        labels,
+        annotations: { ...props.ordering._annotations(phase, false), ...annotations, [CONTENT_ANNOTATION]: hash },
+      },
       spec: jobSpec(objectName),
     });
   }

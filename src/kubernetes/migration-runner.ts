@@ -1,8 +1,8 @@
+import { MIGRATIONS_PATH, RunnerContainer, RunnerContext, RunnerSpec } from './runner-spec';
 import { MigrationFormat } from '../migrations/migration-phases';
 import { Phase } from '../migrations/phase';
 import { atlasSum, pgDuration, planUnits, psqlScript, runsInOneTransaction, sessionOptions, terminate, Timeouts, Unit } from '../migrations/script';
 import { checkNonEmpty, fail } from '../private/validate';
-import { MIGRATIONS_PATH, RunnerContainer, RunnerContext, RunnerSpec } from './runner-spec';
 
 /** Options for `MigrationRunner.psql()`. */
 export interface PsqlRunnerOptions {

@@ -152,7 +152,8 @@ export class MigrationPhases {
       if (typeof raw.up !== 'string') fail(where, `operations[${i}].sql.up`, 'must be SQL text', raw.up);
       (raw.onComplete === true ? contract : expand).push(...parseSql(where, `operations[${i}].sql.up`, raw.up));
     });
-    return new MigrationPhases(MigrationFormat.PGROLL, { [Phase.EXPAND]: expand, [Phase.MIGRATE]: [], [Phase.CONTRACT]: contract }, { name, content });
+    const statements = { [Phase.EXPAND]: expand, [Phase.MIGRATE]: [], [Phase.CONTRACT]: contract };
+    return new MigrationPhases(MigrationFormat.PGROLL, statements, { name, content });
   }
 
   /** How the phases are written. */

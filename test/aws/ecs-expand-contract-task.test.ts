@@ -165,8 +165,12 @@ describe('EcsExpandContractTask', () => {
     const own = new ecs.FargateTaskDefinition(f.stack, 'Own');
     own.addContainer('tools', { image: ecs.ContainerImage.fromRegistry('registry.example.com/db-tools:1.2') });
     const task = new EcsExpandContractTask(f.stack, 'Expand', {
-      cluster: f.cluster, databaseSecret: f.databaseSecret, taskDefinition: own, phases: renamePhases(),
-      databaseName: 'orders', sslMode: PostgresSslMode.VERIFY_FULL,
+      cluster: f.cluster,
+      databaseSecret: f.databaseSecret,
+      taskDefinition: own,
+      phases: renamePhases(),
+      databaseName: 'orders',
+      sslMode: PostgresSslMode.VERIFY_FULL,
     });
     const template = Template.fromStack(f.stack);
     template.hasResourceProperties('Custom::ExpandContractTask', { Container: 'tools', Command: COMMAND, Logs: 'the logs of container tools' });

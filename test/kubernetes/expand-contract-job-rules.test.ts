@@ -134,14 +134,14 @@ describe.each(REFUSALS)('fails on %s', (_what, phase, statements, message) => {
 
 test('fails on a refused statement in a phase other than the one this release runs', () => {
   expect(thrown(() => build(Phase.CONTRACT, ['ALTER TABLE users DROP COLUMN full_name'], { expand: ['ALTER TABLE users RENAME COLUMN full_name TO display_name'] }))).toBe(
-      "test/m: invalid 'phases.expand[0]': expand must not rename column full_name of users to display_name: the running version still uses full_name (rule rename-column); add display_name in expand, copy full_name into it in migrate, and drop full_name in contract, got 'ALTER TABLE users RENAME COLUMN full_name TO display_name'",
-    );
+    "test/m: invalid 'phases.expand[0]': expand must not rename column full_name of users to display_name: the running version still uses full_name (rule rename-column); add display_name in expand, copy full_name into it in migrate, and drop full_name in contract, got 'ALTER TABLE users RENAME COLUMN full_name TO display_name'",
+  );
 });
 
 test('fails on the refused statement of an entry that holds several, naming that entry', () => {
   expect(thrown(() => build(Phase.EXPAND, ['ALTER TABLE users ADD COLUMN a text', 'ALTER TABLE users ADD COLUMN b text; ALTER TABLE users DROP COLUMN c']))).toBe(
-      "test/m: invalid 'phases.expand[1]': expand must not drop column c of users: the running version still uses it (rule drop-column); drop it in contract, once no running version reads it, got 'ALTER TABLE users DROP COLUMN c'",
-    );
+    "test/m: invalid 'phases.expand[1]': expand must not drop column c of users: the running version still uses it (rule drop-column); drop it in contract, once no running version reads it, got 'ALTER TABLE users DROP COLUMN c'",
+  );
 });
 
 describe('accepted statements', () => {

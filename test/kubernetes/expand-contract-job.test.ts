@@ -106,7 +106,10 @@ describe('the Job', () => {
 
   test('takes resources, a service account and a user id', () => {
     const { pod, container } = synth({
-      resources: { cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.units(2) }, memory: { request: Size.mebibytes(128), limit: Size.gibibytes(1) } },
+      resources: {
+        cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.units(2) },
+        memory: { request: Size.mebibytes(128), limit: Size.gibibytes(1) },
+      },
       serviceAccountName: 'migrator',
       runAsUser: 10001,
     });

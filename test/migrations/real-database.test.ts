@@ -120,7 +120,7 @@ function synthJob(phase: Phase, lockTimeout = Duration.seconds(5)): any[] {
 }
 
 /** Kubernetes' `$(VAR)` expansion of container arguments and environment values. */
-function expand(text: string, env: { [name: string]: string }): string {
+function expandVariables(text: string, env: { [name: string]: string }): string {
   return text.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (whole, name) => env[name] ?? whole);
 }
 
@@ -140,10 +140,10 @@ function runJob(objects: any[], database: string): Promise<{ status: number | nu
   const secret: { [key: string]: string } = { host: server.PGHOST, port: server.PGPORT, dbname: database, user: server.PGUSER, password: '' };
   const env: { [name: string]: string } = {};
   for (const e of container.env) {
-    env[e.name] = e.valueFrom ? secret[e.valueFrom.secretKeyRef.key] : expand(e.value, env);
+    env[e.name] = e.valueFrom ? secret[e.valueFrom.secretKeyRef.key] : expandVariables(e.value, env);
   }
   env.HOME = files; // the Job mounts an emptyDir at /tmp; HOME points there
-  const args: string[] = container.args.map((a: string) => expand(a, env).split(mount.mountPath).join(files));
+  const args: string[] = container.args.map((a: string) => expandVariables(a, env).split(mount.mountPath).join(files));
   expect(container.command).toEqual(['psql']);
   return new Promise((resolve) => {
     const child = spawn(path.join(server.PGBIN, 'psql'), args, { env: { PATH: process.env.PATH, ...env } });
