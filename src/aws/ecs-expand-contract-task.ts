@@ -9,13 +9,12 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
 import { RUN_TASK_HANDLER } from './ecs-run-task-handler';
-import { MigrationFormat, MigrationPhases } from '../migrations/migration-phases';
+import { checkMigration, checkMilliseconds } from '../migrations/migration-checks';
+import { MigrationPhases } from '../migrations/migration-phases';
 import { Phase } from '../migrations/phase';
 import { PostgresSslMode } from '../migrations/postgres-ssl-mode';
-import { reviewPhases } from '../migrations/review';
-import { phaseCommands, sessionOptions, Timeouts } from '../migrations/script';
+import { phaseCommands, sessionOptions } from '../migrations/script';
 import { checkNonEmpty, fail } from '../private/validate';
-import { warn } from '../private/warnings';
 
 /** Properties for `EcsExpandContractTask`. */
 export interface EcsExpandContractTaskProps {
@@ -133,37 +132,25 @@ export class EcsExpandContractTask extends Construct implements ec2.IConnectable
   constructor(scope: Construct, id: string, props: EcsExpandContractTaskProps) {
     super(scope, id);
     const where = this.node.path;
-    if (!(props.phases instanceof MigrationPhases)) fail(where, 'phases', 'must be built with MigrationPhases.sql() or .sqlFiles()', props.phases);
-    if (props.phases.format !== MigrationFormat.SQL) {
-      fail(where, 'phases', 'must be SQL phases (MigrationPhases.sql() or .sqlFiles()): the ECS task runs them with psql', props.phases.format);
-    }
     const phase = props.current ?? Phase.EXPAND;
-    if (!Object.values(Phase).includes(phase)) fail(where, 'current', `must be one of ${Object.values(Phase).join(', ')}`, phase);
-    if (!props.phases.hasPhase(phase)) {
-      const present = Object.values(Phase).filter((p) => props.phases.hasPhase(p));
-      fail(where, 'current', `must be a phase these phases have (${present.join(', ')})`, phase);
-    }
-    for (const allowance of reviewPhases(where, props.phases._statements).allowances) warn(this, allowance);
-    if (phase === Phase.CONTRACT) {
-      if (props.oldShapeUnusedSince === undefined) {
-        fail(where, 'oldShapeUnusedSince', 'must name the application version since which no running version, nor the rollback target, reads or writes what contract removes (contract drops it for good)', undefined);
-      }
-      checkNonEmpty(where, 'oldShapeUnusedSince', props.oldShapeUnusedSince);
-    }
+    const timeouts = checkMigration(this, {
+      phases: props.phases,
+      current: phase,
+      oldShapeUnusedSince: props.oldShapeUnusedSince,
+      lockTimeoutMs: (props.lockTimeout ?? Duration.seconds(5)).toMilliseconds(),
+      statementTimeoutMs: (props.statementTimeout ?? Duration.minutes(15)).toMilliseconds(),
+      sqlOnly: 'the ECS task runs them with psql',
+    });
+    const statementMs = timeouts.statementTimeoutMs;
     if ((props.image === undefined) === (props.taskDefinition === undefined)) {
       fail(where, 'image', 'must be given, or taskDefinition instead (exactly one of them)', props.image === undefined ? undefined : 'both');
     }
     if (props.databaseName !== undefined) checkNonEmpty(where, 'databaseName', props.databaseName);
 
-    const lockMs = durationMs(where, 'lockTimeout', props.lockTimeout ?? Duration.seconds(5), 1, 600_000);
-    const statementMs = durationMs(where, 'statementTimeout', props.statementTimeout ?? Duration.minutes(15), 1000, 86_400_000);
-    if (statementMs < lockMs) {
-      fail(where, 'statementTimeout', `must be at least lockTimeout (${lockMs / 1000} seconds)`, `${statementMs / 1000} seconds`);
-    }
-    const timeouts: Timeouts = { lockTimeoutMs: lockMs, statementTimeoutMs: statementMs };
     const timeoutMs = props.timeout === undefined
       ? Math.min(7_200_000, Math.max(3_600_000, statementMs + 600_000))
-      : durationMs(where, 'timeout', props.timeout, 60_000, 7_200_000);
+      : props.timeout.toMilliseconds();
+    checkMilliseconds(where, 'timeout', timeoutMs, 60_000, 7_200_000);
     if (timeoutMs <= statementMs) {
       fail(where, 'timeout', `must be longer than statementTimeout (${statementMs / 1000} seconds), or the deployment gives up before PostgreSQL cancels the statement`, `${timeoutMs / 1000} seconds`);
     }
@@ -299,12 +286,4 @@ export class EcsExpandContractTask extends Construct implements ec2.IConnectable
     }
     for (const target of targets) this.node.addDependency(target);
   }
-}
-
-function durationMs(where: string, field: string, value: Duration, minMs: number, maxMs: number): number {
-  const ms = value.toMilliseconds();
-  if (!Number.isInteger(ms) || ms < minMs || ms > maxMs) {
-    fail(where, field, `must be a whole number of milliseconds from ${minMs} to ${maxMs}`, `${ms} milliseconds`);
-  }
-  return ms;
 }

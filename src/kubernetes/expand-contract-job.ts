@@ -7,11 +7,11 @@ import { DatabaseConnection } from './database-connection';
 import { JobOrdering } from './job-ordering';
 import { MigrationRunner } from './migration-runner';
 import { MIGRATIONS_PATH, RunnerContainer, RunnerSpec } from './runner-spec';
+import { checkMigration, checkMilliseconds } from '../migrations/migration-checks';
 import { MigrationPhases } from '../migrations/migration-phases';
 import { Phase } from '../migrations/phase';
-import { reviewPhases } from '../migrations/review';
-import { sessionOptions, Timeouts } from '../migrations/script';
-import { checkDnsLabel, checkNonEmpty, checkRange, fail } from '../private/validate';
+import { sessionOptions } from '../migrations/script';
+import { checkDnsLabel, checkRange, fail } from '../private/validate';
 import { warn } from '../private/warnings';
 import { NAME_LABEL } from '../private/workload';
 
@@ -132,34 +132,20 @@ export class ExpandContractJob extends Construct {
   constructor(scope: Construct, id: string, props: ExpandContractJobProps) {
     super(scope, id);
     const where = this.node.path;
-    if (!(props.phases instanceof MigrationPhases)) fail(where, 'phases', 'must be built with MigrationPhases.sql(), .sqlFiles() or .pgroll()', props.phases);
     if (!(props.runner instanceof MigrationRunner)) fail(where, 'runner', 'must be built with a MigrationRunner factory', props.runner);
     if (!(props.database instanceof DatabaseConnection)) fail(where, 'database', 'must be built with DatabaseConnection.fromSecret()', props.database);
     if (!(props.ordering instanceof JobOrdering)) fail(where, 'ordering', 'must be JobOrdering.argoCd(), .helm() or .none()', props.ordering);
     const phase = props.current;
-    if (!Object.values(Phase).includes(phase)) fail(where, 'current', `must be one of ${Object.values(Phase).join(', ')}`, phase);
-    if (!props.phases.hasPhase(phase)) {
-      const present = Object.values(Phase).filter((p) => props.phases.hasPhase(p));
-      fail(where, 'current', `must be a phase these phases have (${present.join(', ')})`, phase);
-    }
+    const timeouts = checkMigration(this, {
+      phases: props.phases,
+      current: phase,
+      oldShapeUnusedSince: props.oldShapeUnusedSince,
+      lockTimeoutMs: (props.lockTimeout ?? Duration.seconds(5)).toMilliseconds(),
+      statementTimeoutMs: (props.statementTimeout ?? Duration.minutes(15)).toMilliseconds(),
+    });
+    const statementMs = timeouts.statementTimeoutMs;
     const name = props.name ?? id;
     checkDnsLabel(where, 'name', name, 40);
-
-    for (const allowance of reviewPhases(where, props.phases._statements).allowances) warn(this, allowance);
-
-    if (phase === Phase.CONTRACT) {
-      if (props.oldShapeUnusedSince === undefined) {
-        fail(where, 'oldShapeUnusedSince', 'must name the application version since which no running version, nor the rollback target, reads or writes what contract removes (contract drops it for good)', undefined);
-      }
-      checkNonEmpty(where, 'oldShapeUnusedSince', props.oldShapeUnusedSince);
-    }
-
-    const lockMs = durationMs(where, 'lockTimeout', props.lockTimeout ?? Duration.seconds(5), 1, 600_000);
-    const statementMs = durationMs(where, 'statementTimeout', props.statementTimeout ?? Duration.minutes(15), 1000, 86_400_000);
-    if (statementMs < lockMs) {
-      fail(where, 'statementTimeout', `must be at least lockTimeout (${lockMs / 1000} seconds)`, `${statementMs / 1000} seconds`);
-    }
-    const timeouts: Timeouts = { lockTimeoutMs: lockMs, statementTimeoutMs: statementMs };
     const deadlineSeconds = props.activeDeadline === undefined
       ? Math.max(3600, Math.ceil(statementMs / 1000) + 600)
       : durationMs(where, 'activeDeadline', props.activeDeadline, 1000, 7 * 86_400_000) / 1000;
@@ -228,9 +214,7 @@ export class ExpandContractJob extends Construct {
 
 function durationMs(where: string, field: string, value: Duration, minMs: number, maxMs: number): number {
   const ms = value.toMilliseconds();
-  if (!Number.isInteger(ms) || ms < minMs || ms > maxMs) {
-    fail(where, field, `must be a whole number of milliseconds from ${minMs} to ${maxMs}`, `${ms} milliseconds`);
-  }
+  checkMilliseconds(where, field, ms, minMs, maxMs);
   return ms;
 }
 

@@ -1,6 +1,7 @@
 import { MIGRATIONS_PATH, RunnerContainer, RunnerContext, RunnerSpec } from './runner-spec';
 import { MigrationFormat } from '../migrations/migration-phases';
 import { Phase } from '../migrations/phase';
+import { PHASES } from '../migrations/review';
 import { atlasSum, pgDuration, planUnits, psqlScript, runsInOneTransaction, sessionOptions, terminate, Timeouts, Unit } from '../migrations/script';
 import { checkNonEmpty, fail } from '../private/validate';
 
@@ -236,7 +237,7 @@ const PHASE_NUMBER: { [phase in Phase]: number } = { [Phase.EXPAND]: 1, [Phase.M
 
 /** The phases up to and including `phase`, with their units: versioned tools apply what is pending. */
 function unitsUpTo(context: RunnerContext): Array<{ phase: Phase; units: Unit[] }> {
-  return [Phase.EXPAND, Phase.MIGRATE, Phase.CONTRACT]
+  return PHASES
     .filter((p) => PHASE_NUMBER[p] <= PHASE_NUMBER[context.phase])
     .map((p) => ({ phase: p, units: planUnits(context.phases._statements[p]) }));
 }

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Phase } from './phase';
-import { PhaseStatements } from './review';
+import { PHASES, PhaseStatements } from './review';
 import { parseSql, SqlStatement } from './sql-statement';
 import { fail } from '../private/validate';
 
@@ -194,7 +194,7 @@ function parsePhases(
   parse: (field: string, entry: string) => SqlStatement[],
 ): PhaseStatements {
   const result: { [phase in Phase]: SqlStatement[] } = { [Phase.EXPAND]: [], [Phase.MIGRATE]: [], [Phase.CONTRACT]: [] };
-  for (const phase of [Phase.EXPAND, Phase.MIGRATE, Phase.CONTRACT]) {
+  for (const phase of PHASES) {
     const entries = options?.[phase];
     if (entries === undefined) continue;
     if (!Array.isArray(entries)) fail(where, phase, 'must be a list', entries);

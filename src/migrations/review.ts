@@ -43,7 +43,8 @@ interface PhaseState {
   readonly indexes: Relation[];
 }
 
-const PHASE_ORDER: Phase[] = [Phase.EXPAND, Phase.MIGRATE, Phase.CONTRACT];
+/** Every phase, in release order. */
+export const PHASES: readonly Phase[] = [Phase.EXPAND, Phase.MIGRATE, Phase.CONTRACT];
 
 const VOLATILE_FUNCTIONS = new Set([
   'random', 'gen_random_uuid', 'uuid_generate_v1', 'uuid_generate_v1mc', 'uuid_generate_v4', 'uuidv4', 'uuidv7',
@@ -72,7 +73,7 @@ const EXPAND_ALLOWS = 'CREATE TABLE, ADD COLUMN, CREATE INDEX CONCURRENTLY, ADD 
 export function reviewPhases(where: string, statements: PhaseStatements): Review {
   const checks: NotNullCheck[] = [];
   const allowances: string[] = [];
-  for (const phase of PHASE_ORDER) {
+  for (const phase of PHASES) {
     const state: PhaseState = { phase, tables: [], indexes: [] };
     for (const statement of statements[phase]) {
       for (const v of violations(statement, state, checks)) {

@@ -6,19 +6,12 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { EcsExpandContractTask, EcsExpandContractTaskProps, MigrationPhases, Phase, PostgresSslMode, SqlParser } from '../../src';
 import { RUN_TASK_HANDLER } from '../../src/aws/ecs-run-task-handler';
+import { thrown } from '../migrations/thrown';
 
 beforeAll(async () => {
   await SqlParser.load();
 });
 
-function thrown(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e: any) {
-    return e.message;
-  }
-  throw new Error('expected an error, got none');
-}
 
 function renamePhases(): MigrationPhases {
   return MigrationPhases.sql({

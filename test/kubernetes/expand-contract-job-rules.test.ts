@@ -3,16 +3,8 @@ import {
   DatabaseConnection, ExpandContractJob, JobOrdering, MigrationPhases, MigrationRunner, Phase, SqlParser, SqlPhasesOptions,
 } from '../../src';
 import { warningsOf } from '../../src/private/warnings';
+import { thrown } from '../migrations/thrown';
 
-/** The message of the error `fn` throws. */
-function thrown(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e: any) {
-    return e.message;
-  }
-  throw new Error('expected an error, got none');
-}
 
 beforeAll(async () => {
   await SqlParser.load();

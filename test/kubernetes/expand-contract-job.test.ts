@@ -6,6 +6,7 @@ import {
   PostgresSslMode, SqlParser,
 } from '../../src';
 import { warningsOf } from '../../src/private/warnings';
+import { thrown } from '../migrations/thrown';
 import { expectValidManifests } from '../schema-validation';
 
 const FIXTURES = path.join(__dirname, 'fixtures');
@@ -14,14 +15,6 @@ beforeAll(async () => {
   await SqlParser.load();
 });
 
-function thrown(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e: any) {
-    return e.message;
-  }
-  throw new Error('expected an error, got none');
-}
 
 function renamePhases(): MigrationPhases {
   return MigrationPhases.sql({

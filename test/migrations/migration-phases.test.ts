@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { thrown } from './thrown';
 import { MigrationFormat, MigrationPhases, Phase, SqlParser } from '../../src';
 
 const FIXTURES = path.join(__dirname, '..', 'kubernetes', 'fixtures');
@@ -9,14 +10,6 @@ beforeAll(async () => {
   await SqlParser.load();
 });
 
-function thrown(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e: any) {
-    return e.message;
-  }
-  throw new Error('expected an error, got none');
-}
 
 describe('MigrationPhases.sql()', () => {
   test('splits entries into statements with PostgreSQL\'s grammar, semicolons inside function bodies included', () => {
