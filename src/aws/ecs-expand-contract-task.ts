@@ -40,7 +40,7 @@ export interface EcsExpandContractTaskProps {
   /**
    * The first application version that neither reads nor writes what the contract phase removes.
    * Required when `current` is `Phase.CONTRACT`.
-   * @default - none; contract is refused
+   * @default - contract is refused
    */
   readonly oldShapeUnusedSince?: string;
   /**

@@ -32,7 +32,7 @@ export interface ExpandContractJobProps {
    * (for example `checkout:3.0.0`). Contract may run only when every running version, and the version
    * a rollback would return to, is this one or later. Required when `current` is `Phase.CONTRACT`;
    * recorded on the Job as the `release-strategies.dev/old-shape-unused-since` annotation.
-   * @default - none; contract is refused
+   * @default - contract is refused
    */
   readonly oldShapeUnusedSince?: string;
   /**
