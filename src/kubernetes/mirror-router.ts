@@ -5,6 +5,7 @@ import { EgressTarget } from './egress-target';
 import * as gateway from './imports/gateway-api-gateway.networking.k8s.io';
 import * as istio from './imports/istio-virtual-service-networking.istio.io';
 import { checkDnsLabel, checkDnsSubdomain, checkNonEmpty, fail } from '../private/validate';
+import { checkGatewayRoute, checkHost } from './private/route-checks';
 import { warn } from '../private/warnings';
 
 /** What a `MirrorRouter` routes: the production Service and the shadow that gets a copy of its traffic. */
@@ -139,7 +140,6 @@ export interface NginxMirrorOptions {
   readonly clusterDomain?: string;
 }
 
-const HOST = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /**
  * Copies a share of a production Service's traffic to a shadow Service; the shadow's responses
@@ -163,9 +163,7 @@ export abstract class MirrorRouter {
    */
   public static istio(options: IstioMirrorOptions = {}): MirrorRouter {
     const where = 'MirrorRouter.istio()';
-    if (options.host !== undefined && (typeof options.host !== 'string' || options.host.length > 253 || !HOST.test(options.host))) {
-      fail(where, 'host', 'must be a host name (lower-case DNS name, optionally starting with \'*.\')', options.host);
-    }
+    if (options.host !== undefined) checkHost(where, 'host', options.host, true);
     (options.gateways ?? []).forEach((g, i) => {
       if (typeof g !== 'string' || !/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\/)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(g)) {
         fail(where, `gateways[${i}]`, "must be 'mesh', '<gateway>' or '<namespace>/<gateway>'", g);
@@ -190,19 +188,8 @@ export abstract class MirrorRouter {
    */
   public static gatewayApi(options: GatewayApiMirrorOptions): MirrorRouter {
     const where = 'MirrorRouter.gatewayApi()';
-    checkDnsSubdomain(where, 'gateway', options.gateway);
-    if (options.gatewayNamespace !== undefined) checkDnsLabel(where, 'gatewayNamespace', options.gatewayNamespace);
-    if (options.sectionName !== undefined) checkDnsSubdomain(where, 'sectionName', options.sectionName);
-    if (options.httpRoute !== undefined) checkDnsSubdomain(where, 'httpRoute', options.httpRoute);
+    checkGatewayRoute(where, options);
     const hostnames = options.hostnames;
-    if (hostnames !== undefined && (!Array.isArray(hostnames) || hostnames.length === 0 || hostnames.length > 16)) {
-      fail(where, 'hostnames', 'must list 1 to 16 hostnames when given', hostnames);
-    }
-    (hostnames ?? []).forEach((h, i) => {
-      if (typeof h !== 'string' || h.length > 253 || !HOST.test(h)) {
-        fail(where, `hostnames[${i}]`, "must be a host name (lower-case DNS name, optionally starting with '*.'; no IP addresses)", h);
-      }
-    });
     return new GatewayApiMirrorRouter({ ...options, hostnames: hostnames ? [...hostnames] : undefined });
   }
 
@@ -218,9 +205,7 @@ export abstract class MirrorRouter {
    */
   public static nginx(options: NginxMirrorOptions): MirrorRouter {
     const where = 'MirrorRouter.nginx()';
-    if (typeof options.host !== 'string' || options.host.length > 253 || !HOST.test(options.host) || options.host.startsWith('*.')) {
-      fail(where, 'host', 'must be a host name (lower-case DNS name, no wildcard)', options.host);
-    }
+    checkHost(where, 'host', options.host, false);
     const path = options.path ?? '/';
     if (typeof path !== 'string' || !/^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/.test(path)) {
       fail(where, 'path', "must be a path starting with '/'", path);

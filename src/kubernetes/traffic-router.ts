@@ -4,7 +4,8 @@ import * as gw from './imports/gateway-api-gateway.networking.k8s.io';
 import * as dr from './imports/istio-destination-rule-networking.istio.io';
 import * as vs from './imports/istio-virtual-service-networking.istio.io';
 import { FlaggerRouting, ReleaseContext } from './private/release-context';
-import { checkDnsLabel, checkDnsSubdomain, checkNonEmpty, fail } from '../private/validate';
+import { checkDnsSubdomain, checkNonEmpty, fail } from '../private/validate';
+import { checkGatewayRoute, checkHost } from './private/route-checks';
 import { HeaderMatch, MatchType } from '../strategy/header-match';
 
 /** Which traffic router a `TrafficRouter` is. */
@@ -119,7 +120,6 @@ export interface SmiRouterOptions {
   readonly trafficSplitName?: string;
 }
 
-const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const ARGO = 'Argo Rollouts';
 
 /**
@@ -149,11 +149,7 @@ export class TrafficRouter {
    */
   public static gatewayApi(options: GatewayApiRouterOptions): TrafficRouter {
     const where = 'TrafficRouter.gatewayApi()';
-    checkDnsSubdomain(where, 'gateway', options.gateway);
-    if (options.gatewayNamespace !== undefined) checkDnsLabel(where, 'gatewayNamespace', options.gatewayNamespace);
-    if (options.sectionName !== undefined) checkDnsSubdomain(where, 'sectionName', options.sectionName);
-    if (options.httpRoute !== undefined) checkDnsSubdomain(where, 'httpRoute', options.httpRoute);
-    checkHostnames(where, 'hostnames', options.hostnames);
+    checkGatewayRoute(where, options);
     return new TrafficRouter(TrafficRouterKind.GATEWAY_API, { gatewayApi: { ...options } });
   }
 
@@ -188,7 +184,7 @@ export class TrafficRouter {
    */
   public static nginx(options: NginxRouterOptions): TrafficRouter {
     const where = 'TrafficRouter.nginx()';
-    checkHostnames(where, 'host', [options.host]);
+    checkHost(where, 'host', options.host, true);
     if (options.ingressClassName !== undefined) checkDnsSubdomain(where, 'ingressClassName', options.ingressClassName);
     checkPath(where, options.path);
     return new TrafficRouter(TrafficRouterKind.NGINX, { nginx: { ...options } });
@@ -202,7 +198,7 @@ export class TrafficRouter {
    */
   public static alb(options: AlbRouterOptions = {}): TrafficRouter {
     const where = 'TrafficRouter.alb()';
-    if (options.host !== undefined) checkHostnames(where, 'host', [options.host]);
+    if (options.host !== undefined) checkHost(where, 'host', options.host, true);
     if (options.ingressClassName !== undefined) checkDnsSubdomain(where, 'ingressClassName', options.ingressClassName);
     checkPath(where, options.path);
     return new TrafficRouter(TrafficRouterKind.ALB, { alb: { ...options } });
@@ -495,14 +491,6 @@ interface RouterSettings {
   readonly nginx?: NginxRouterOptions;
   readonly alb?: AlbRouterOptions;
   readonly smi?: SmiRouterOptions;
-}
-
-function checkHostnames(where: string, field: string, hosts: string[] | undefined): void {
-  hosts?.forEach((h, i) => {
-    if (typeof h !== 'string' || h.length > 253 || !HOSTNAME.test(h)) {
-      fail(where, hosts.length === 1 && field === 'host' ? field : `${field}[${i}]`, "must be a DNS host name (lower case, optionally starting with '*.')", h);
-    }
-  });
 }
 
 function checkPath(where: string, path: string | undefined): void {

@@ -398,7 +398,7 @@ describe('engine and router factories', () => {
   });
   test('fails on a bad NGINX host', () => {
     expect(() => TrafficRouter.nginx({ host: 'Shop Example' })).toThrow(
-      "TrafficRouter.nginx(): invalid 'host': must be a DNS host name (lower case, optionally starting with '*.'), got 'Shop Example'");
+      "TrafficRouter.nginx(): invalid 'host': must be a host name (lower-case DNS name, optionally starting with '*.'), got 'Shop Example'");
   });
   test('fails on an empty Istio host list', () => {
     expect(() => TrafficRouter.istio({ hosts: [] })).toThrow("TrafficRouter.istio(): invalid 'hosts': must list at least one host, got []");
