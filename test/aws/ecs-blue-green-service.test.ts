@@ -406,7 +406,7 @@ describe('EcsBlueGreenService refuses', () => {
     const stack = testStack();
     const { service, listener } = ecsFixtures(stack);
     expect(errorOf(() => new EcsBlueGreenService(stack, 'Web', { service, listener, containerName: 'api' })))
-      .toBe("Shop/Web: invalid 'containerName': must name a container of the task definition (web), got 'api'");
+      .toBe("Shop/Web: invalid 'containerName': must name a container of the service's task definition, got 'api'");
   });
 
   test('fails when containerPort is not a port mapping of the container', () => {

@@ -111,12 +111,14 @@ export class EcsRelease {
     }
 
     // The service must suit the engine.
-    const controller = Stack.of(scope).resolve(cfnService.deploymentController)?.type ?? ecs.DeploymentControllerType.ECS;
+    // Read the L1 properties as they are: resolving them would freeze the lazy values aws-cdk-lib fills in
+    // later (lifecycle hooks, alarms).
+    const controller = (cfnService.deploymentController as ecs.CfnService.DeploymentControllerProperty | undefined)?.type ?? ecs.DeploymentControllerType.ECS;
     if (native) {
       if (controller !== ecs.DeploymentControllerType.ECS) {
         failWith(where, 'service', 'the Amazon ECS engine needs a service with the ECS deployment controller (the default); use EcsDeploymentEngine.codeDeploy() for a CODE_DEPLOY service', `a service with the ${controller} deployment controller`);
       }
-      const config = Stack.of(scope).resolve(cfnService.deploymentConfiguration) ?? {};
+      const config = (Token.isUnresolved(cfnService.deploymentConfiguration) ? {} : cfnService.deploymentConfiguration ?? {}) as ecs.CfnService.DeploymentConfigurationProperty;
       if (config.deploymentCircuitBreaker !== undefined) {
         failWith(where, 'service', 'must not use a deployment circuit breaker: Amazon ECS applies it to rolling deployments only, and blue/green, canary and linear deployments roll back on alarms', 'a service with circuitBreaker');
       }
@@ -200,7 +202,7 @@ export class EcsRelease {
     }
     const container = containerName === undefined ? undefined : service.taskDefinition.findContainer(containerName);
     if (hasLoadBalancer && container === undefined) {
-      fail(where, 'containerName', `must name a container of the task definition (${service.taskDefinition.containers.map((c) => c.containerName).join(', ')})`, containerName);
+      fail(where, 'containerName', 'must name a container of the service\'s task definition', containerName);
     }
     if (hasLoadBalancer && props.containerPort === undefined && container!.portMappings.length === 0) {
       fail(where, 'containerPort', `is required: container '${containerName}' has no port mappings`, undefined);
@@ -268,7 +270,7 @@ export class EcsRelease {
       const conditions = props.routeConditions ?? [elbv2.ListenerCondition.pathPatterns(['/*'])];
       const priority = props.routePriority ?? 50000;
       if (props.productionRule !== undefined) {
-        checkProductionRule(scope, props.productionRule, alb, blue!, green!);
+        // Checked at synth (addValidations): the rule's action may still be configured after this.
         this.productionRule = props.productionRule;
       } else {
         this.productionRule = new elbv2.ApplicationListenerRule(scope, 'ProductionRule', {
@@ -284,8 +286,9 @@ export class EcsRelease {
         });
       }
     } else {
-      const existing = Stack.of(nlb!).resolve((nlb!.node.defaultChild as elbv2.CfnListener).defaultActions);
-      if (Array.isArray(existing) && existing.length > 0) {
+      // aws-cdk-lib keeps the default action in a private field; resolving the listener's lazy
+      // DefaultActions here would freeze them before the action below is set.
+      if ((nlb as unknown as { defaultAction?: unknown }).defaultAction !== undefined) {
         failWith(where, 'networkListener', 'must be created without a default action: the release sets it to forward to the blue and green target groups', 'a listener with a default action');
       }
       nlb!.addAction('ReleaseForward', {
@@ -317,7 +320,7 @@ export class EcsRelease {
 
     // Default alarms on both target groups: each carries the new version in turn.
     if (defaultAlarms) {
-      const lbFullName = alb !== undefined ? loadBalancerFullName(alb) : nlb!.loadBalancer.loadBalancerFullName;
+      const lbFullName = loadBalancerFullName((alb ?? nlb)!);
       const evaluationPeriods = alarmOptions.evaluationPeriods ?? 3;
       const datapointsToAlarm = alarmOptions.datapointsToAlarm ?? 2;
       for (const [color, tg] of [['Blue', blue!], ['Green', green!]] as const) {
@@ -394,6 +397,12 @@ export class EcsRelease {
         const errors: string[] = [];
         if (props.rollbackOnAlarm === true && this.alarms.length === 0) {
           errors.push(problem('rollbackOnAlarm', 'needs at least one alarm (defaultAlarms, rollbackAlarms, addRollbackAlarm() or a CloudWatch gate in the plan)', true));
+        }
+        if (props.productionRule !== undefined && props.listener !== undefined) {
+          errors.push(...productionRuleProblems(this.scope, props.productionRule, props.listener, this.blueTargetGroup!, this.greenTargetGroup!));
+        }
+        if (props.networkListener !== undefined) {
+          errors.push(...networkListenerProblems(this.scope, props.networkListener, this.blueTargetGroup!, this.greenTargetGroup!));
         }
         if (this.engine.kind === EcsDeploymentEngineKind.ECS_NATIVE && userDeploymentAlarms(service).length > 0) {
           errors.push(problem('service', 'must leave deploymentAlarms unset: pass those alarms to addRollbackAlarm() so one list decides the rollback', 'service.enableDeploymentAlarms()'));
@@ -489,7 +498,12 @@ export class EcsRelease {
 
 /** A validation message: `invalid '<field>': <allowed>, got <value>` (the framework adds the path). */
 function problem(field: string, allowed: string, got: unknown): string {
-  return `invalid '${field}': ${allowed}, got ${show(got)}`;
+  return problemWith(field, allowed, show(got));
+}
+
+/** A validation message with the value written as is. */
+function problemWith(field: string, allowed: string, got: string): string {
+  return `invalid '${field}': ${allowed}, got ${got}`;
 }
 
 function checkAlarmOptions(where: string, props: EcsReleaseProps): void {
@@ -521,10 +535,11 @@ function sameTargetGroup(scope: Construct, a: elbv2.ITargetGroup, b: elbv2.ITarg
   return JSON.stringify(stack.resolve(a.targetGroupArn)) === JSON.stringify(stack.resolve(b.targetGroupArn));
 }
 
-/** `app/<name>/<id>`, the LoadBalancer dimension of Elastic Load Balancing metrics. */
-function loadBalancerFullName(listener: elbv2.IApplicationListener): string {
-  if (listener instanceof elbv2.ApplicationListener) return listener.loadBalancer.loadBalancerFullName;
-  // arn:<partition>:elasticloadbalancing:<region>:<account>:listener/app/<name>/<lb-id>/<listener-id>
+/** `app/<name>/<id>` or `net/<name>/<id>`, the LoadBalancer dimension of Elastic Load Balancing metrics. */
+function loadBalancerFullName(listener: elbv2.IListener): string {
+  const lb = (listener as { loadBalancer?: unknown }).loadBalancer;
+  if (lb instanceof elbv2.ApplicationLoadBalancer || lb instanceof elbv2.NetworkLoadBalancer) return lb.loadBalancerFullName;
+  // arn:<partition>:elasticloadbalancing:<region>:<account>:listener/<app|net>/<name>/<lb-id>/<listener-id>
   const parts = Fn.split('/', listener.listenerArn, 5);
   return Fn.join('/', [Fn.select(1, parts), Fn.select(2, parts), Fn.select(3, parts)]);
 }
@@ -539,37 +554,54 @@ function targetGroupFullName(tg: elbv2.ITargetGroup): string {
 /**
  * A production rule the user made must suit both engines: its only action forwards (ECS refuses rules
  * that mix forward with redirect, fixed-response or authenticate actions), to both target groups, with
- * at most five target groups weighted 0 to 999.
+ * at most five target groups weighted 0 to 999. Runs at synth, when the rule's action is final.
  */
-function checkProductionRule(scope: Construct, rule: elbv2.ApplicationListenerRule, listener: elbv2.IApplicationListener,
-  blue: elbv2.ITargetGroup, green: elbv2.ITargetGroup): void {
-  const where = scope.node.path;
+function productionRuleProblems(scope: Construct, rule: elbv2.ApplicationListenerRule, listener: elbv2.IApplicationListener,
+  blue: elbv2.ITargetGroup, green: elbv2.ITargetGroup): string[] {
   const stack = Stack.of(scope);
   const cfn = rule.node.defaultChild as elbv2.CfnListenerRule;
   if (JSON.stringify(stack.resolve(cfn.listenerArn)) !== JSON.stringify(stack.resolve(listener.listenerArn))) {
-    failWith(where, 'productionRule', 'must be a rule of listener', `a rule of another listener (${JSON.stringify(stack.resolve(cfn.listenerArn))})`);
+    return [problemWith('productionRule', 'must be a rule of listener', `a rule of another listener (${JSON.stringify(stack.resolve(cfn.listenerArn))})`)];
   }
   const actions: any[] = stack.resolve(cfn.actions) ?? [];
   const types = actions.map((a) => a.type);
   if (actions.length !== 1 || types[0] !== 'forward') {
-    failWith(where, 'productionRule', 'must have exactly one action, a forward to the blue and green target groups (the engines rewrite its weights and refuse rules that also redirect, respond or authenticate)',
-      `actions [${types.join(', ')}]`);
+    return [problemWith('productionRule', 'must have exactly one action, a forward to the blue and green target groups (the engines rewrite its weights and refuse rules that also redirect, respond or authenticate)',
+      `actions [${types.join(', ')}]`)];
   }
   const action = actions[0];
   const groups: Array<{ targetGroupArn: unknown; weight?: number }> = action.forwardConfig?.targetGroups
     ?? (action.targetGroupArn !== undefined ? [{ targetGroupArn: action.targetGroupArn }] : []);
   if (groups.length > MAX_FORWARD_TARGET_GROUPS) {
-    failWith(where, 'productionRule', `a forward action takes at most ${MAX_FORWARD_TARGET_GROUPS} target groups`, `${groups.length} target groups`);
+    return [problemWith('productionRule', `a forward action takes at most ${MAX_FORWARD_TARGET_GROUPS} target groups`, `${groups.length} target groups`)];
   }
   for (const g of groups) {
     if (g.weight !== undefined && !Token.isUnresolved(g.weight) && (!Number.isInteger(g.weight) || g.weight < 0 || g.weight > MAX_FORWARD_WEIGHT)) {
-      failWith(where, 'productionRule', `forward weights must be whole numbers from 0 to ${MAX_FORWARD_WEIGHT}`, `weight ${g.weight}`);
+      return [problemWith('productionRule', `forward weights must be whole numbers from 0 to ${MAX_FORWARD_WEIGHT}`, `weight ${g.weight}`)];
     }
   }
   const arns = groups.map((g) => JSON.stringify(g.targetGroupArn));
   for (const [name, tg] of [['blueTargetGroup', blue], ['greenTargetGroup', green]] as const) {
     if (!arns.includes(JSON.stringify(stack.resolve(tg.targetGroupArn)))) {
-      failWith(where, 'productionRule', `must forward to both blueTargetGroup and greenTargetGroup (Amazon ECS fails deployments whose production rule lacks one); ${name} is missing`, `a forward to ${groups.length} target group${groups.length === 1 ? '' : 's'}`);
+      return [problemWith('productionRule', `must forward to both blueTargetGroup and greenTargetGroup (Amazon ECS fails deployments whose production rule lacks one); ${name} is missing`,
+        `a forward to ${groups.length} target group${groups.length === 1 ? '' : 's'}`)];
     }
   }
+  return [];
+}
+
+/** The NLB listener's default action must still be the release's forward at synth. */
+function networkListenerProblems(scope: Construct, listener: elbv2.NetworkListener, blue: elbv2.ITargetGroup, green: elbv2.ITargetGroup): string[] {
+  const stack = Stack.of(scope);
+  const actions: any[] = stack.resolve((listener.node.defaultChild as elbv2.CfnListener).defaultActions) ?? [];
+  const expected = [{ type: 'forward', forwardConfig: { targetGroups: [
+    { targetGroupArn: stack.resolve(blue.targetGroupArn), weight: 100 },
+    { targetGroupArn: stack.resolve(green.targetGroupArn), weight: 0 },
+  ] } }];
+  const strip = (a: any[]) => a.map((x) => ({ type: x.type, forwardConfig: x.forwardConfig === undefined ? undefined : { targetGroups: x.forwardConfig.targetGroups } }));
+  if (JSON.stringify(strip(actions)) !== JSON.stringify(expected)) {
+    return [problemWith('networkListener', 'must keep the default action the release set (a forward to the blue and green target groups); do not set another one',
+      `default actions [${actions.map((a) => a.type).join(', ')}]`)];
+  }
+  return [];
 }

@@ -88,10 +88,13 @@ interface Segment {
   bakeIndex?: number;
 }
 
-/** The nearest plan an engine can express, given the plan's first weights and bake. */
-function nearestPlan(segments: Segment[], limits: EngineLimits): string {
+/**
+ * The nearest plan an engine can express, given the plan's first weights and bake. A plan that moves
+ * no weight but waits (an A/B test by header) is nearest to a small canary baked as long.
+ */
+function nearestPlan(segments: Segment[], limits: EngineLimits, wait?: Interval): string {
   const moving = segments.filter((s) => s.weight > 0 && s.weight < 100);
-  if (moving.length === 0) return 'RolloutPlan.allAtOnce()';
+  if (moving.length === 0) return wait === undefined ? 'RolloutPlan.allAtOnce()' : canaryCode(10, wholeMinutesUp(wait, limits));
   const first = moving[0];
   const minutes = wholeMinutesUp(moving.find((s) => s.bake !== undefined)?.bake, limits);
   if (moving.length === 1) return canaryCode(clamp(first.weight, 1, 99), minutes);
@@ -142,7 +145,8 @@ export function toSchedule(where: string, plan: RolloutPlan, limits: EngineLimit
       last.bake = last.bake === undefined ? step.duration! : last.bake.plus(step.duration!);
       last.bakeIndex = last.bakeIndex ?? i;
     } else {
-      failWith(where, field, `${takes}, not ${describeStep(step)}; nearest plan it can express: ${nearestPlan(segmentsOf(steps, 0), limits)}`, show(step));
+      const wait = steps.find((s) => s.kind === StepKind.BAKE)?.duration;
+      failWith(where, field, `${takes}, not ${describeStep(step)}; nearest plan it can express: ${nearestPlan(segmentsOf(steps, 0), limits, wait)}`, show(step));
     }
   }
 
