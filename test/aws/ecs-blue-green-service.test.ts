@@ -392,6 +392,14 @@ describe('EcsBlueGreenService refuses', () => {
       .toMatch(/^Shop\/Web: invalid 'service': must be an ecs\.FargateService or ecs\.Ec2Service created in this app, got /);
   });
 
+  test('fails when the service already has a release', () => {
+    const stack = testStack();
+    const { service, listener } = ecsFixtures(stack);
+    new EcsBlueGreenService(stack, 'Web', { service, listener });
+    expect(errorOf(() => new EcsBlueGreenService(stack, 'Again', { service, listener })))
+      .toBe("Shop/Again: invalid 'service': takes one release: its deployment configuration and load balancers are already set, got a service released by Shop/Web");
+  });
+
   test('fails when a container has no port mappings', () => {
     const stack = testStack();
     const f = ecsFixtures(stack);

@@ -32,6 +32,9 @@ export const CLOUDFORMATION_MAX_ECS_MINUTES = 33 * 60;
 export const MAX_FORWARD_TARGET_GROUPS = 5;
 export const MAX_FORWARD_WEIGHT = 999;
 
+/** Services that already have a release, with the path of the construct that released them. */
+const RELEASED = new WeakMap<ecs.BaseService, string>();
+
 /** Which construct uses the release: decides the plans it takes. */
 export enum ReleaseShape {
   BLUE_GREEN = 'EcsBlueGreenService',
@@ -66,6 +69,10 @@ export class EcsRelease {
     const service = props.service;
     this.service = service;
     this.plan = plan;
+    const owner = RELEASED.get(service);
+    if (owner !== undefined) {
+      failWith(where, 'service', 'takes one release: its deployment configuration and load balancers are already set', `a service released by ${owner}`);
+    }
     const engine = props.engine ?? EcsDeploymentEngine.ecsNative();
     if (!(engine instanceof EcsDeploymentEngine)) fail(where, 'engine', 'must be EcsDeploymentEngine.ecsNative() or EcsDeploymentEngine.codeDeploy()', engine);
     this.engine = engine;
@@ -212,6 +219,7 @@ export class EcsRelease {
       fail(where, 'containerPort', `must be a port mapping of container '${containerName}' (${container.portMappings.map((m) => m.containerPort).join(', ')})`, props.containerPort);
     }
 
+    RELEASED.set(service, where);
     if (!hasLoadBalancer) {
       this.renderEngine(cfnService, props, containerName, containerPort);
       this.addAlarms(props);
