@@ -6,8 +6,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { checkGates, gateAlarms } from './private/gate-alarms';
 import { EngineLimits, failWith, ScheduleKind, shiftMinutes, toSchedule, TrafficSchedule } from './private/schedule';
-import { RolloutPlan } from '../strategy/rollout-plan';
 import { checkNumber, checkRange, fail, show } from '../private/validate';
+import { RolloutPlan } from '../strategy/rollout-plan';
 
 /** CodeDeploy for Lambda: whole-minute intervals, whole percentages, no approval wait. */
 const LAMBDA_LIMITS: EngineLimits = { engine: 'AWS CodeDeploy', minLinearPercent: 1, pauseFirst: false, pauseAlternative: ' for Lambda (use a preTrafficHook to check the new version first)' };

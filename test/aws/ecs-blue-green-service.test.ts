@@ -122,7 +122,8 @@ describe('EcsBlueGreenService with the Amazon ECS engine', () => {
       .toEqual([stack.getLogicalId(blue.node.defaultChild as any), stack.getLogicalId(green.node.defaultChild as any)].sort());
     const svc = onlyResource(stack, 'AWS::ECS::Service');
     expect(svc.Properties.LoadBalancers[0].TargetGroupArn).toEqual({ Ref: stack.getLogicalId(blue.node.defaultChild as any) });
-    expect(svc.Properties.LoadBalancers[0].AdvancedConfiguration.AlternateTargetGroupArn).toEqual({ Ref: stack.getLogicalId(green.node.defaultChild as any) });
+    expect(svc.Properties.LoadBalancers[0].AdvancedConfiguration.AlternateTargetGroupArn)
+      .toEqual({ Ref: stack.getLogicalId(green.node.defaultChild as any) });
   });
 
   test('a health check and target protocol apply to the target groups it creates', () => {
@@ -210,7 +211,8 @@ describe('EcsBlueGreenService with the CodeDeploy engine', () => {
     const release = new EcsBlueGreenService(stack, 'Web', { service, listener, engine: EcsDeploymentEngine.codeDeploy() });
     const group = onlyResource(stack, 'AWS::CodeDeploy::DeploymentGroup');
     expect(group.Properties.AlarmConfiguration.Enabled).toBe(true);
-    expect(group.Properties.AlarmConfiguration.Alarms).toEqual(release.rollbackAlarms.map((a) => ({ Name: { Ref: stack.getLogicalId(a.node.defaultChild as any) } })));
+    const names = release.rollbackAlarms.map((a) => ({ Name: { Ref: stack.getLogicalId(a.node.defaultChild as any) } }));
+    expect(group.Properties.AlarmConfiguration.Alarms).toEqual(names);
     expect(group.Properties.AlarmConfiguration.Alarms).toHaveLength(4);
   });
 
@@ -233,7 +235,9 @@ describe('EcsBlueGreenService with the CodeDeploy engine', () => {
   test('the approval timeout is configurable', () => {
     const { stack, service, listener } = codeDeployFixtures();
     new EcsBlueGreenService(stack, 'Web', {
-      service, listener, plan: RolloutPlan.steps([Step.pause(), Step.setWeight(100)]),
+      service,
+      listener,
+      plan: RolloutPlan.steps([Step.pause(), Step.setWeight(100)]),
       engine: EcsDeploymentEngine.codeDeploy({ approvalTimeout: Duration.hours(4) }),
     });
     expect(onlyResource(stack, 'AWS::CodeDeploy::DeploymentGroup').Properties.BlueGreenDeploymentConfiguration.DeploymentReadyOption)
@@ -325,7 +329,9 @@ describe('EcsBlueGreenService refuses', () => {
     const stack = testStack();
     const { service, listener } = ecsFixtures(stack, { deploymentController: ecs.DeploymentControllerType.CODE_DEPLOY, latestRevision: true });
     expect(errorOf(() => new EcsBlueGreenService(stack, 'Web', {
-      service, listener, plan: RolloutPlan.steps([Step.pause(), Step.setWeight(100)]),
+      service,
+      listener,
+      plan: RolloutPlan.steps([Step.pause(), Step.setWeight(100)]),
       engine: EcsDeploymentEngine.codeDeploy({ approvalTimeout: Duration.seconds(30) }),
     }))).toBe("Shop/Web: invalid 'engine.approvalTimeout': AWS CodeDeploy needs whole minutes, at least 1, got 30 seconds");
   });
@@ -348,7 +354,11 @@ describe('EcsBlueGreenService refuses', () => {
     const stack = testStack();
     const f = ecsFixtures(stack);
     const service = new ecs.FargateService(stack, 'Other', {
-      cluster: f.cluster, taskDefinition: f.taskDefinition, minHealthyPercent: 100, deploymentStrategy: ecs.DeploymentStrategy.BLUE_GREEN, bakeTime: Duration.minutes(5),
+      cluster: f.cluster,
+      taskDefinition: f.taskDefinition,
+      minHealthyPercent: 100,
+      deploymentStrategy: ecs.DeploymentStrategy.BLUE_GREEN,
+      bakeTime: Duration.minutes(5),
     });
     expect(errorOf(() => new EcsBlueGreenService(stack, 'Web', { service, listener: f.listener })))
       .toBe("Shop/Web: invalid 'service': must leave deploymentStrategy and bakeTime unset: the release sets them from the plan and keepPrevious, got a service with deploymentStrategy BLUE_GREEN and bakeTime 5");

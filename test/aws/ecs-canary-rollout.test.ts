@@ -55,7 +55,8 @@ describe('EcsCanaryRollout with the Amazon ECS engine', () => {
     const { stack, service, listener } = nativeStack();
     const every = Interval.minutes(2);
     new EcsCanaryRollout(stack, 'Api', {
-      service, listener,
+      service,
+      listener,
       plan: RolloutPlan.steps([Step.setWeight(25), Step.bake(every), Step.setWeight(50), Step.bake(every), Step.setWeight(75), Step.bake(every)]),
     });
     const config = onlyResource(stack, 'AWS::ECS::Service').Properties.DeploymentConfiguration;
@@ -129,7 +130,9 @@ describe('EcsCanaryRollout with the CodeDeploy engine', () => {
   test('a plan that starts with a pause and then canaries waits for approval first', () => {
     const { stack, service, listener } = codeDeployStack();
     new EcsCanaryRollout(stack, 'Api', {
-      service, listener, engine: EcsDeploymentEngine.codeDeploy(),
+      service,
+      listener,
+      engine: EcsDeploymentEngine.codeDeploy(),
       plan: RolloutPlan.steps([Step.pause(), Step.setWeight(10), Step.bake(Interval.minutes(5))]),
     });
     expect(onlyResource(stack, 'AWS::CodeDeploy::DeploymentGroup').Properties.BlueGreenDeploymentConfiguration.DeploymentReadyOption)
@@ -172,7 +175,9 @@ describe('EcsCanaryRollout refuses plans the engine cannot express', () => {
   test('fails when linear steps bake unequally', () => {
     const { stack, service, listener } = nativeStack();
     const unequal = RolloutPlan.steps([
-      Step.setWeight(25), Step.bake(Interval.minutes(5)), Step.setWeight(50), Step.bake(Interval.minutes(10)), Step.setWeight(75), Step.bake(Interval.minutes(5)),
+      Step.setWeight(25), Step.bake(Interval.minutes(5)),
+      Step.setWeight(50), Step.bake(Interval.minutes(10)),
+      Step.setWeight(75), Step.bake(Interval.minutes(5)),
     ]);
     expect(errorOf(() => new EcsCanaryRollout(stack, 'Api', { service, listener, plan: unequal })))
       .toBe("Shop/Api: invalid 'plan.steps[3]': Amazon ECS takes all at once, one canary step or equal linear steps, each bake in whole minutes (a linear plan moves the same percentage after the same bake until 100%); nearest plan it can express: RolloutPlan.linear({ step: 25, every: Interval.minutes(5) }), got bake(10m)");
@@ -180,7 +185,9 @@ describe('EcsCanaryRollout refuses plans the engine cannot express', () => {
 
   test('fails when linear steps stop short and jump to 100%', () => {
     const { stack, service, listener } = nativeStack();
-    const plan = RolloutPlan.steps([Step.setWeight(10), Step.bake(Interval.minutes(1)), Step.setWeight(20), Step.bake(Interval.minutes(1)), Step.setWeight(100)]);
+    const plan = RolloutPlan.steps([
+      Step.setWeight(10), Step.bake(Interval.minutes(1)), Step.setWeight(20), Step.bake(Interval.minutes(1)), Step.setWeight(100),
+    ]);
     expect(errorOf(() => new EcsCanaryRollout(stack, 'Api', { service, listener, plan })))
       .toBe("Shop/Api: invalid 'plan.steps[2]': Amazon ECS takes all at once, one canary step or equal linear steps, each bake in whole minutes (a linear plan moves the same percentage after the same bake until 100%); nearest plan it can express: RolloutPlan.linear({ step: 10, every: Interval.minutes(1) }); this plan jumps from 20% to 100%, got setWeight(20)");
   });

@@ -21,7 +21,8 @@ describe('the production routing stays the same across releases', () => {
     const after = testStack();
     const b = ecsFixtures(after, { image: 'registry.example.com/checkout:2.0.0' });
     new EcsCanaryRollout(after, 'Api', {
-      service: b.service, listener: b.listener,
+      service: b.service,
+      listener: b.listener,
       plan: RolloutPlan.linear({ step: 20, every: Interval.minutes(2) }),
       keepPrevious: Duration.hours(2),
       rollbackAlarms: [userAlarm(after)],
@@ -54,7 +55,12 @@ describe('the production routing stays the same across releases', () => {
 });
 
 describe('a production rule the user made', () => {
-  function withRule(f: EcsFixtures, stack: Stack, action: (blue: elbv2.ApplicationTargetGroup, green: elbv2.ApplicationTargetGroup) => elbv2.ListenerAction) {
+  type ActionOf = (blue: elbv2.ApplicationTargetGroup, green: elbv2.ApplicationTargetGroup) => elbv2.ListenerAction;
+  const weighted = (blueWeight: number, greenWeight: number): ActionOf => (b, g) => elbv2.ListenerAction.weightedForward([
+    { targetGroup: b, weight: blueWeight }, { targetGroup: g, weight: greenWeight },
+  ]);
+
+  function withRule(f: EcsFixtures, stack: Stack, action: ActionOf) {
     const { blue, green } = ownTargetGroups(stack, f.vpc);
     const rule = new elbv2.ApplicationListenerRule(stack, 'MyRule', {
       listener: f.listener, priority: 7, conditions: [elbv2.ListenerCondition.pathPatterns(['/api/*'])], action: action(blue, green),
@@ -65,7 +71,7 @@ describe('a production rule the user made', () => {
   test('is used as the production listener rule, and no other rule is created', () => {
     const stack = testStack();
     const f = ecsFixtures(stack);
-    const { blue, green, rule } = withRule(f, stack, (b, g) => elbv2.ListenerAction.weightedForward([{ targetGroup: b, weight: 1 }, { targetGroup: g, weight: 0 }]));
+    const { blue, green, rule } = withRule(f, stack, weighted(1, 0));
     const release = new EcsBlueGreenService(stack, 'Web', { service: f.service, listener: f.listener, productionRule: rule, blueTargetGroup: blue, greenTargetGroup: green });
     expect(release.productionRule).toBe(rule);
     expect(resourcesOfType(stack, 'AWS::ElasticLoadBalancingV2::ListenerRule').map(([id]) => id)).toEqual([stack.getLogicalId(rule.node.defaultChild as any)]);
@@ -78,8 +84,12 @@ describe('a production rule the user made', () => {
     const stack = testStack();
     const f = ecsFixtures(stack);
     const { blue, green, rule } = withRule(f, stack, (b, g) => elbv2.ListenerAction.authenticateOidc({
-      authorizationEndpoint: 'https://idp.example.com/authorize', tokenEndpoint: 'https://idp.example.com/token', userInfoEndpoint: 'https://idp.example.com/userinfo',
-      issuer: 'https://idp.example.com', clientId: 'shop', clientSecret: { unsafeUnwrap: () => 'x' } as any,
+      authorizationEndpoint: 'https://idp.example.com/authorize',
+      tokenEndpoint: 'https://idp.example.com/token',
+      userInfoEndpoint: 'https://idp.example.com/userinfo',
+      issuer: 'https://idp.example.com',
+      clientId: 'shop',
+      clientSecret: { unsafeUnwrap: () => 'x' } as any,
       next: elbv2.ListenerAction.weightedForward([{ targetGroup: b, weight: 1 }, { targetGroup: g, weight: 0 }]),
     }));
     new EcsBlueGreenService(stack, 'Web', { service: f.service, listener: f.listener, productionRule: rule, blueTargetGroup: blue, greenTargetGroup: green });
@@ -100,7 +110,7 @@ describe('a production rule the user made', () => {
   test('fails when a forward weight is above 999', () => {
     const stack = testStack();
     const f = ecsFixtures(stack);
-    const { blue, green, rule } = withRule(f, stack, (b, g) => elbv2.ListenerAction.weightedForward([{ targetGroup: b, weight: 1000 }, { targetGroup: g, weight: 0 }]));
+    const { blue, green, rule } = withRule(f, stack, weighted(1000, 0));
     new EcsBlueGreenService(stack, 'Web', { service: f.service, listener: f.listener, productionRule: rule, blueTargetGroup: blue, greenTargetGroup: green });
     expect(synthErrorOf(stack)).toBe("Validation failed with the following errors:\n  [Shop/Web] invalid 'productionRule': forward weights must be whole numbers from 0 to 999, got weight 1000");
   });
@@ -108,7 +118,7 @@ describe('a production rule the user made', () => {
   test('fails when a forward weight is negative', () => {
     const stack = testStack();
     const f = ecsFixtures(stack);
-    const { blue, green, rule } = withRule(f, stack, (b, g) => elbv2.ListenerAction.weightedForward([{ targetGroup: b, weight: 1 }, { targetGroup: g, weight: -1 }]));
+    const { blue, green, rule } = withRule(f, stack, weighted(1, -1));
     new EcsBlueGreenService(stack, 'Web', { service: f.service, listener: f.listener, productionRule: rule, blueTargetGroup: blue, greenTargetGroup: green });
     expect(synthErrorOf(stack)).toBe("Validation failed with the following errors:\n  [Shop/Web] invalid 'productionRule': forward weights must be whole numbers from 0 to 999, got weight -1");
   });
@@ -126,7 +136,9 @@ describe('a production rule the user made', () => {
     const f = ecsFixtures(stack);
     const { blue, green } = ownTargetGroups(stack, f.vpc);
     const rule = new elbv2.ApplicationListenerRule(stack, 'MyRule', {
-      listener: f.testListener, priority: 7, conditions: [elbv2.ListenerCondition.pathPatterns(['/*'])],
+      listener: f.testListener,
+      priority: 7,
+      conditions: [elbv2.ListenerCondition.pathPatterns(['/*'])],
       action: elbv2.ListenerAction.weightedForward([{ targetGroup: blue, weight: 1 }, { targetGroup: green, weight: 0 }]),
     });
     new EcsBlueGreenService(stack, 'Web', { service: f.service, listener: f.listener, productionRule: rule, blueTargetGroup: blue, greenTargetGroup: green });
@@ -136,7 +148,7 @@ describe('a production rule the user made', () => {
   test('fails without listener', () => {
     const stack = testStack();
     const f = ecsFixtures(stack);
-    const { blue, green, rule } = withRule(f, stack, (b, g) => elbv2.ListenerAction.weightedForward([{ targetGroup: b, weight: 1 }, { targetGroup: g, weight: 0 }]));
+    const { blue, green, rule } = withRule(f, stack, weighted(1, 0));
     expect(errorOf(() => new EcsBlueGreenService(stack, 'Web', { service: f.service, productionRule: rule, blueTargetGroup: blue, greenTargetGroup: green })))
       .toBe("Shop/Web: invalid 'productionRule': needs listener, the Application Load Balancer listener the rule belongs to, got nothing");
   });
@@ -144,7 +156,7 @@ describe('a production rule the user made', () => {
   test('fails with route conditions, which shape only the rule the release creates', () => {
     const stack = testStack();
     const f = ecsFixtures(stack);
-    const { blue, green, rule } = withRule(f, stack, (b, g) => elbv2.ListenerAction.weightedForward([{ targetGroup: b, weight: 1 }, { targetGroup: g, weight: 0 }]));
+    const { blue, green, rule } = withRule(f, stack, weighted(1, 0));
     expect(errorOf(() => new EcsBlueGreenService(stack, 'Web', {
       service: f.service, listener: f.listener, productionRule: rule, blueTargetGroup: blue, greenTargetGroup: green, routePriority: 3,
     }))).toBe("Shop/Web: invalid 'routePriority': shapes the rule the release creates, so it cannot be combined with productionRule, got 3");
@@ -153,7 +165,7 @@ describe('a production rule the user made', () => {
   test('fails without the target groups it forwards to', () => {
     const stack = testStack();
     const f = ecsFixtures(stack);
-    const { rule } = withRule(f, stack, (b, g) => elbv2.ListenerAction.weightedForward([{ targetGroup: b, weight: 1 }, { targetGroup: g, weight: 0 }]));
+    const { rule } = withRule(f, stack, weighted(1, 0));
     expect(errorOf(() => new EcsBlueGreenService(stack, 'Web', { service: f.service, listener: f.listener, productionRule: rule })))
       .toBe("Shop/Web: invalid 'blueTargetGroup': is required with productionRule: give the two target groups the rule forwards to, got nothing");
   });

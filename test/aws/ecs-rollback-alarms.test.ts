@@ -1,8 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { ecsFixtures, errorOf, onlyResource, resourcesOfType, synthErrorOf, testStack, userAlarm } from './fixtures';
-import { warningsOf } from '../../src/private/warnings';
 import { EcsBlueGreenService, EcsCanaryRollout, Gate, Interval, NoDataBehavior, RolloutPlan, Threshold } from '../../src';
+import { warningsOf } from '../../src/private/warnings';
 
 function alarmsBy(stack: ReturnType<typeof testStack>, description: string): any[] {
   return resourcesOfType(stack, 'AWS::CloudWatch::Alarm').filter(([, a]) => (a.Properties.AlarmDescription ?? '').includes(description)).map(([, a]) => a);
@@ -37,8 +37,16 @@ describe('default alarms on the target groups', () => {
       ]);
       const [p99] = alarmsBy(stack, `p99 response time of the ${color} target group`);
       expect(p99.Properties).toMatchObject({
-        Namespace: 'AWS/ApplicationELB', MetricName: 'TargetResponseTime', ExtendedStatistic: 'p99', Period: 60, Dimensions: dimensions,
-        ComparisonOperator: 'GreaterThanThreshold', Threshold: 1, EvaluationPeriods: 3, DatapointsToAlarm: 2, TreatMissingData: 'notBreaching',
+        Namespace: 'AWS/ApplicationELB',
+        MetricName: 'TargetResponseTime',
+        ExtendedStatistic: 'p99',
+        Period: 60,
+        Dimensions: dimensions,
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 1,
+        EvaluationPeriods: 3,
+        DatapointsToAlarm: 2,
+        TreatMissingData: 'notBreaching',
       });
     }
     const alarmIds = resourcesOfType(stack, 'AWS::CloudWatch::Alarm').map(([id]) => ({ Ref: id }));
@@ -46,14 +54,16 @@ describe('default alarms on the target groups', () => {
     const config = onlyResource(stack, 'AWS::ECS::Service').Properties.DeploymentConfiguration;
     expect(config.Alarms.Enable).toBe(true);
     expect(config.Alarms.Rollback).toBe(true);
-    expect([...config.Alarms.AlarmNames].sort((a: any, b: any) => a.Ref.localeCompare(b.Ref))).toEqual(alarmIds.sort((a, b) => a.Ref.localeCompare(b.Ref)));
+    const byRef = (a: any, b: any) => a.Ref.localeCompare(b.Ref);
+    expect([...config.Alarms.AlarmNames].sort(byRef)).toEqual(alarmIds.sort(byRef));
   });
 
   test('thresholds and evaluation are configurable', () => {
     const stack = testStack();
     const f = ecsFixtures(stack);
     new EcsBlueGreenService(stack, 'Web', {
-      service: f.service, listener: f.listener,
+      service: f.service,
+      listener: f.listener,
       defaultAlarms: { max5xxPercent: 2.5, maxP99ResponseTime: Duration.millis(800), evaluationPeriods: 5, datapointsToAlarm: 3 },
     });
     for (const alarm of alarmsBy(stack, 'get a 5xx')) expect(alarm.Properties).toMatchObject({ Threshold: 2.5, EvaluationPeriods: 5, DatapointsToAlarm: 3 });
@@ -79,7 +89,11 @@ describe('default alarms on the target groups', () => {
     for (const tg of [release.blueTargetGroup!, release.greenTargetGroup!]) {
       expect(alarms).toContainEqual(expect.objectContaining({
         Properties: expect.objectContaining({
-          Namespace: 'AWS/NetworkELB', MetricName: 'UnHealthyHostCount', Statistic: 'Maximum', Threshold: 0, ComparisonOperator: 'GreaterThanThreshold',
+          Namespace: 'AWS/NetworkELB',
+          MetricName: 'UnHealthyHostCount',
+          Statistic: 'Maximum',
+          Threshold: 0,
+          ComparisonOperator: 'GreaterThanThreshold',
           Dimensions: [
             { Name: 'LoadBalancer', Value: { 'Fn::GetAtt': [stack.getLogicalId(nlb.node.defaultChild as any), 'LoadBalancerFullName'] } },
             { Name: 'TargetGroup', Value: { 'Fn::GetAtt': [stack.getLogicalId(tg.node.defaultChild as any), 'TargetGroupFullName'] } },
@@ -117,14 +131,23 @@ describe('user alarms and gates', () => {
     const stack = testStack();
     const f = ecsFixtures(stack);
     new EcsCanaryRollout(stack, 'Api', {
-      service: f.service, listener: f.listener, defaultAlarms: { enabled: false },
+      service: f.service,
+      listener: f.listener,
+      defaultAlarms: { enabled: false },
       plan: RolloutPlan.canary({ percent: 10, bake: Interval.minutes(5), gates: [latency({ failureLimit: 2 })] }),
     });
     const alarm = onlyResource(stack, 'AWS::CloudWatch::Alarm');
     expect(alarm.Properties).toEqual({
       AlarmDescription: "Rollback gate 'checkout-latency': must stay <= 0.5",
-      Namespace: 'Shop', MetricName: 'CheckoutLatency', ExtendedStatistic: 'p90', Period: 60,
-      ComparisonOperator: 'GreaterThanThreshold', Threshold: 0.5, EvaluationPeriods: 3, DatapointsToAlarm: 3, TreatMissingData: 'breaching',
+      Namespace: 'Shop',
+      MetricName: 'CheckoutLatency',
+      ExtendedStatistic: 'p90',
+      Period: 60,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0.5,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+      TreatMissingData: 'breaching',
     });
     expect(onlyResource(stack, 'AWS::ECS::Service').Properties.DeploymentConfiguration.Alarms.AlarmNames)
       .toEqual([{ Ref: resourcesOfType(stack, 'AWS::CloudWatch::Alarm')[0][0] }]);
@@ -144,7 +167,9 @@ describe('user alarms and gates', () => {
     });
     const load = latency({ name: 'cpu', threshold: Threshold.between(10, 80) });
     new EcsCanaryRollout(stack, 'Api', {
-      service: f.service, listener: f.listener, defaultAlarms: { enabled: false },
+      service: f.service,
+      listener: f.listener,
+      defaultAlarms: { enabled: false },
       plan: RolloutPlan.canary({ percent: 10, bake: Interval.minutes(5), gates: [success, load] }),
     });
     const alarms = resourcesOfType(stack, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
@@ -164,8 +189,12 @@ describe('user alarms and gates', () => {
     const stack = testStack();
     const f = ecsFixtures(stack);
     new EcsCanaryRollout(stack, 'Api', {
-      service: f.service, listener: f.listener, defaultAlarms: { enabled: false },
-      plan: RolloutPlan.canary({ percent: 10, bake: Interval.minutes(5), gates: [latency({ onNoData: NoDataBehavior.INCONCLUSIVE, initialDelay: Interval.minutes(2) })] }),
+      service: f.service,
+      listener: f.listener,
+      defaultAlarms: { enabled: false },
+      plan: RolloutPlan.canary({
+        percent: 10, bake: Interval.minutes(5), gates: [latency({ onNoData: NoDataBehavior.INCONCLUSIVE, initialDelay: Interval.minutes(2) })],
+      }),
     });
     expect(onlyResource(stack, 'AWS::CloudWatch::Alarm').Properties.TreatMissingData).toBe('missing');
     expect(warningsOf(stack)).toEqual([
@@ -187,7 +216,9 @@ describe('user alarms and gates', () => {
     const stack = testStack();
     const f = ecsFixtures(stack);
     const gate = Gate.cloudWatch({
-      name: 'ratio', expression: 'a / b', threshold: Threshold.atMost(1),
+      name: 'ratio',
+      expression: 'a / b',
+      threshold: Threshold.atMost(1),
       metrics: [{ id: 'a', namespace: 'Shop', metricName: 'A' }, { id: 'b', namespace: 'Shop', metricName: 'B', period: Interval.minutes(5) }],
     });
     expect(errorOf(() => new EcsCanaryRollout(stack, 'Api', {
@@ -199,7 +230,9 @@ describe('user alarms and gates', () => {
     const stack = testStack();
     const f = ecsFixtures(stack);
     expect(errorOf(() => new EcsCanaryRollout(stack, 'Api', {
-      service: f.service, listener: f.listener, plan: RolloutPlan.canary({ percent: 10, bake: Interval.minutes(5), gates: [latency({ interval: Interval.minutes(2) })] }),
+      service: f.service,
+      listener: f.listener,
+      plan: RolloutPlan.canary({ percent: 10, bake: Interval.minutes(5), gates: [latency({ interval: Interval.minutes(2) })] }),
     }))).toBe("Shop/Api: invalid 'plan.gates[0]': a CloudWatch alarm measures once per metric period, so the gate's interval must equal its metrics' period (60 seconds), got gate 'checkout-latency' with interval 120 seconds");
   });
 

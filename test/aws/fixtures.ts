@@ -4,12 +4,12 @@
  * on 8080), and a Lambda function with an alias.
  */
 import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { Template } from 'aws-cdk-lib/assertions';
 
 /** A stack in a fixed account and region, so ARNs and partitions are predictable. */
 export function testStack(): Stack {
@@ -92,7 +92,7 @@ export function userAlarm(stack: Stack, id = 'OrdersAlarm'): cloudwatch.Alarm {
 /** A Lambda function with a `live` alias on its current version. */
 export function lambdaFixtures(stack: Stack, code = 'exports.handler = async () => ({ ok: true });'): { fn: lambda.Function; alias: lambda.Alias } {
   const fn = new lambda.Function(stack, 'Fn', {
-    runtime: lambda.Runtime.NODEJS_20_X,
+    runtime: lambda.Runtime.NODEJS_24_X,
     handler: 'index.handler',
     code: lambda.Code.fromInline(code),
   });

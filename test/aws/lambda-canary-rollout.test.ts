@@ -83,7 +83,7 @@ describe('LambdaCanaryRollout', () => {
   test('pre- and post-traffic hooks run around the traffic shift', () => {
     const stack = testStack();
     const { alias } = lambdaFixtures(stack);
-    const hook = (id: string) => new lambda.Function(stack, id, { runtime: lambda.Runtime.NODEJS_20_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {};') });
+    const hook = (id: string) => new lambda.Function(stack, id, { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {};') });
     const pre = hook('Pre');
     const post = hook('Post');
     new LambdaCanaryRollout(stack, 'Rollout', { alias, plan: RolloutPlan.allAtOnce(), preTrafficHook: pre, postTrafficHook: post });
@@ -99,7 +99,10 @@ describe('LambdaCanaryRollout', () => {
     const gate = Gate.cloudWatch({ name: 'orders', metrics: [{ namespace: 'Shop', metricName: 'Orders', statistic: 'Sum' }], threshold: Threshold.atLeast(1) });
     const mine = userAlarm(stack);
     const rollout = new LambdaCanaryRollout(stack, 'Rollout', {
-      alias, plan: RolloutPlan.canary({ percent: 10, bake: Interval.minutes(5), gates: [gate] }), rollbackAlarms: [mine], defaultAlarms: { enabled: false },
+      alias,
+      plan: RolloutPlan.canary({ percent: 10, bake: Interval.minutes(5), gates: [gate] }),
+      rollbackAlarms: [mine],
+      defaultAlarms: { enabled: false },
     });
     const late = userAlarm(stack, 'LateAlarm');
     rollout.addRollbackAlarm(late);

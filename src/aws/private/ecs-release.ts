@@ -11,8 +11,8 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
 import { checkGates, gateAlarms } from './gate-alarms';
 import { EngineLimits, failWith, ScheduleKind, shiftMinutes, toSchedule, TrafficSchedule } from './schedule';
-import { RolloutPlan } from '../../strategy/rollout-plan';
 import { checkNumber, checkRange, fail, show } from '../../private/validate';
+import { RolloutPlan } from '../../strategy/rollout-plan';
 import { EcsDeploymentEngine, EcsDeploymentEngineKind } from '../ecs-deployment-engine';
 import { EcsReleaseProps } from '../ecs-release-props';
 
@@ -120,12 +120,14 @@ export class EcsRelease {
     // The service must suit the engine.
     // Read the L1 properties as they are: resolving them would freeze the lazy values aws-cdk-lib fills in
     // later (lifecycle hooks, alarms).
-    const controller = (cfnService.deploymentController as ecs.CfnService.DeploymentControllerProperty | undefined)?.type ?? ecs.DeploymentControllerType.ECS;
+    const controllerProperty = cfnService.deploymentController as ecs.CfnService.DeploymentControllerProperty | undefined;
+    const controller = controllerProperty?.type ?? ecs.DeploymentControllerType.ECS;
     if (native) {
       if (controller !== ecs.DeploymentControllerType.ECS) {
         failWith(where, 'service', 'the Amazon ECS engine needs a service with the ECS deployment controller (the default); use EcsDeploymentEngine.codeDeploy() for a CODE_DEPLOY service', `a service with the ${controller} deployment controller`);
       }
-      const config = (Token.isUnresolved(cfnService.deploymentConfiguration) ? {} : cfnService.deploymentConfiguration ?? {}) as ecs.CfnService.DeploymentConfigurationProperty;
+      const raw = Token.isUnresolved(cfnService.deploymentConfiguration) ? {} : cfnService.deploymentConfiguration ?? {};
+      const config = raw as ecs.CfnService.DeploymentConfigurationProperty;
       if (config.deploymentCircuitBreaker !== undefined) {
         failWith(where, 'service', 'must not use a deployment circuit breaker: Amazon ECS applies it to rolling deployments only, and blue/green, canary and linear deployments roll back on alarms', 'a service with circuitBreaker');
       }
@@ -215,7 +217,8 @@ export class EcsRelease {
       fail(where, 'containerPort', `is required: container '${containerName}' has no port mappings`, undefined);
     }
     const containerPort = props.containerPort ?? container?.portMappings[0]?.containerPort;
-    if (props.containerPort !== undefined && container !== undefined && !container.portMappings.some((m) => m.containerPort === props.containerPort)) {
+    const mapped = (port: number) => container!.portMappings.some((m) => m.containerPort === port);
+    if (props.containerPort !== undefined && container !== undefined && !mapped(props.containerPort)) {
       fail(where, 'containerPort', `must be a port mapping of container '${containerName}' (${container.portMappings.map((m) => m.containerPort).join(', ')})`, props.containerPort);
     }
 
@@ -251,7 +254,9 @@ export class EcsRelease {
         fail(where, 'targetProtocol', 'applies to Application Load Balancer target groups; a Network Load Balancer forwards TCP', props.targetProtocol);
       }
       if (blue === undefined) {
-        const tgProps: elbv2.NetworkTargetGroupProps = { vpc, port: containerPort!, protocol: elbv2.Protocol.TCP, targetType, healthCheck: props.healthCheck };
+        const tgProps: elbv2.NetworkTargetGroupProps = {
+          vpc, port: containerPort!, protocol: elbv2.Protocol.TCP, targetType, healthCheck: props.healthCheck,
+        };
         blue = new elbv2.NetworkTargetGroup(scope, 'BlueTargetGroup', tgProps);
         green = new elbv2.NetworkTargetGroup(scope, 'GreenTargetGroup', tgProps);
       } else {
@@ -518,8 +523,9 @@ function checkAlarmOptions(where: string, props: EcsReleaseProps): void {
   const o = props.defaultAlarms ?? {};
   if (o.max5xxPercent !== undefined && !Token.isUnresolved(o.max5xxPercent)) checkNumber(where, 'defaultAlarms.max5xxPercent', o.max5xxPercent, 0, 100);
   if (o.maxUnhealthyTargets !== undefined && !Token.isUnresolved(o.maxUnhealthyTargets)) checkRange(where, 'defaultAlarms.maxUnhealthyTargets', o.maxUnhealthyTargets, 0, 10000);
-  if (o.maxP99ResponseTime !== undefined && !Token.isUnresolved(o.maxP99ResponseTime.toMilliseconds()) && o.maxP99ResponseTime.toMilliseconds() <= 0) {
-    fail(where, 'defaultAlarms.maxP99ResponseTime', 'must be longer than 0 seconds', o.maxP99ResponseTime.toHumanString());
+  const p99 = o.maxP99ResponseTime?.toMilliseconds();
+  if (p99 !== undefined && !Token.isUnresolved(p99) && p99 <= 0) {
+    fail(where, 'defaultAlarms.maxP99ResponseTime', 'must be longer than 0 seconds', o.maxP99ResponseTime!.toHumanString());
   }
   const periods = o.evaluationPeriods ?? 3;
   if (!Token.isUnresolved(periods)) checkRange(where, 'defaultAlarms.evaluationPeriods', periods, 1, 1440);
@@ -527,7 +533,7 @@ function checkAlarmOptions(where: string, props: EcsReleaseProps): void {
     checkRange(where, 'defaultAlarms.datapointsToAlarm', o.datapointsToAlarm, 1, periods);
   }
   if (o.datapointsToAlarm === undefined && !Token.isUnresolved(periods) && periods < 2) {
-    fail(where, 'defaultAlarms.datapointsToAlarm', `is required when evaluationPeriods is below its default datapointsToAlarm (2)`, undefined);
+    fail(where, 'defaultAlarms.datapointsToAlarm', 'is required when evaluationPeriods is below its default datapointsToAlarm (2)', undefined);
   }
 }
 
@@ -602,11 +608,19 @@ function productionRuleProblems(scope: Construct, rule: elbv2.ApplicationListene
 function networkListenerProblems(scope: Construct, listener: elbv2.NetworkListener, blue: elbv2.ITargetGroup, green: elbv2.ITargetGroup): string[] {
   const stack = Stack.of(scope);
   const actions: any[] = stack.resolve((listener.node.defaultChild as elbv2.CfnListener).defaultActions) ?? [];
-  const expected = [{ type: 'forward', forwardConfig: { targetGroups: [
-    { targetGroupArn: stack.resolve(blue.targetGroupArn), weight: 100 },
-    { targetGroupArn: stack.resolve(green.targetGroupArn), weight: 0 },
-  ] } }];
-  const strip = (a: any[]) => a.map((x) => ({ type: x.type, forwardConfig: x.forwardConfig === undefined ? undefined : { targetGroups: x.forwardConfig.targetGroups } }));
+  const expected = [{
+    type: 'forward',
+    forwardConfig: {
+      targetGroups: [
+        { targetGroupArn: stack.resolve(blue.targetGroupArn), weight: 100 },
+        { targetGroupArn: stack.resolve(green.targetGroupArn), weight: 0 },
+      ],
+    },
+  }];
+  const strip = (a: any[]) => a.map((x) => ({
+    type: x.type,
+    forwardConfig: x.forwardConfig === undefined ? undefined : { targetGroups: x.forwardConfig.targetGroups },
+  }));
   if (JSON.stringify(strip(actions)) !== JSON.stringify(expected)) {
     return [problemWith('networkListener', 'must keep the default action the release set (a forward to the blue and green target groups); do not set another one',
       `default actions [${actions.map((a) => a.type).join(', ')}]`)];

@@ -7,8 +7,8 @@ import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { failWith } from './schedule';
-import { Gate, GateProvider, NoDataBehavior } from '../../strategy/gate';
 import { warn } from '../../private/warnings';
+import { Gate, GateProvider, NoDataBehavior } from '../../strategy/gate';
 
 /** Refuses gates that cannot become CloudWatch alarms. `field` names where the gates came from. */
 export function checkGates(where: string, field: string, gates: Gate[]): void {

@@ -5,10 +5,10 @@
  * TimeBasedCanary, TimeBasedLinear) express nothing else, so every other plan is refused with the
  * nearest plan the engine can express.
  */
+import { show } from '../../private/validate';
 import { Interval } from '../../strategy/interval';
 import { PlanKind, RolloutPlan } from '../../strategy/rollout-plan';
 import { Step, StepKind } from '../../strategy/step';
-import { show } from '../../private/validate';
 
 /** The shape of a schedule. */
 export enum ScheduleKind {
