@@ -3,15 +3,21 @@
  * the new version every minute, after a pre-traffic hook checked it, and rolls back when more than 1% of
  * the new version's invocations fail. CloudFormation runs the deployment when it publishes a new version.
  */
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
 import { Interval, LambdaCanaryRollout, RolloutPlan } from '../../src';
 
-const HANDLER = `
+const PRICING = `
 exports.handler = async (event) => ({ statusCode: 200, body: JSON.stringify({ price: 42, currency: 'EUR' }) });
 `;
 
+/** The pre-traffic hook: invokes the new version once and reports the outcome to CodeDeploy. */
 const SMOKE_TEST = `
 const { CodeDeployClient, PutLifecycleEventHookExecutionStatusCommand } = require('@aws-sdk/client-codedeploy');
 const { LambdaClient, InvokeCommand } = require('@aws-sdk/client-lambda');
@@ -29,26 +35,49 @@ exports.handler = async (event) => {
 };
 `;
 
+interface FunctionOptions {
+  readonly code: string;
+  readonly vpc: ec2.IVpc;
+  readonly key: kms.IKey;
+  readonly environment?: { [name: string]: string };
+}
+
+/** A function in the VPC with encrypted logs and environment, a dead-letter queue and a concurrency cap. */
+function fn(scope: Construct, id: string, options: FunctionOptions): lambda.Function {
+  return new lambda.Function(scope, id, {
+    runtime: lambda.Runtime.NODEJS_24_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline(options.code),
+    vpc: options.vpc,
+    vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+    reservedConcurrentExecutions: 20,
+    environment: options.environment,
+    environmentEncryption: options.key,
+    deadLetterQueue: new sqs.Queue(scope, `${id}Dlq`, {
+      encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: options.key, enforceSSL: true, retentionPeriod: Duration.days(14),
+    }),
+    logGroup: new logs.LogGroup(scope, `${id}Logs`, { retention: logs.RetentionDays.ONE_MONTH, encryptionKey: options.key }),
+  });
+}
+
 export function buildApp(outdir?: string): App {
   const app = new App({ outdir });
-  const stack = new Stack(app, 'PricingLambdaLinear');
+  const stack = new Stack(app, 'PricingLambdaLinear', { env: { region: 'eu-west-1' } });
 
-  const fn = new lambda.Function(stack, 'Pricing', {
-    runtime: lambda.Runtime.NODEJS_24_X,
-    handler: 'index.handler',
-    code: lambda.Code.fromInline(HANDLER),
-    logGroup: new logs.LogGroup(stack, 'PricingLogs', { retention: logs.RetentionDays.ONE_MONTH }),
+  const vpc = new ec2.Vpc(stack, 'Vpc', {
+    maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'functions', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
   });
-  const alias = new lambda.Alias(stack, 'Live', { aliasName: 'live', version: fn.currentVersion });
+  // The smoke test calls Lambda and CodeDeploy without internet access.
+  vpc.addInterfaceEndpoint('LambdaEndpoint', { service: ec2.InterfaceVpcEndpointAwsService.LAMBDA });
+  vpc.addInterfaceEndpoint('CodeDeployEndpoint', { service: ec2.InterfaceVpcEndpointAwsService.CODEDEPLOY });
+  const key = new kms.Key(stack, 'Key', { enableKeyRotation: true, removalPolicy: RemovalPolicy.DESTROY });
+  key.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`));
 
-  const smokeTest = new lambda.Function(stack, 'SmokeTest', {
-    runtime: lambda.Runtime.NODEJS_24_X,
-    handler: 'index.handler',
-    code: lambda.Code.fromInline(SMOKE_TEST),
-    environment: { TARGET: fn.currentVersion.functionArn },
-    logGroup: new logs.LogGroup(stack, 'SmokeTestLogs', { retention: logs.RetentionDays.ONE_MONTH }),
-  });
-  fn.currentVersion.grantInvoke(smokeTest);
+  const pricing = fn(stack, 'Pricing', { code: PRICING, vpc, key });
+  const alias = new lambda.Alias(stack, 'Live', { aliasName: 'live', version: pricing.currentVersion });
+
+  const smokeTest = fn(stack, 'SmokeTest', { code: SMOKE_TEST, vpc, key, environment: { TARGET: pricing.currentVersion.functionArn } });
+  pricing.currentVersion.grantInvoke(smokeTest);
 
   new LambdaCanaryRollout(stack, 'Release', {
     alias,

@@ -221,7 +221,9 @@ export class LambdaCanaryRollout extends Construct {
       application: props.application,
       deploymentGroupName: props.deploymentGroupName,
       role: props.role,
-      deploymentConfig: this.deploymentConfig,
+      // By name, not as a construct: the name's Ref orders the two, and a construct would add a
+      // redundant DependsOn (cfn-lint W3005).
+      deploymentConfig: codedeploy.LambdaDeploymentConfig.fromLambdaDeploymentConfigName(this, 'DeploymentConfigName', this.deploymentConfig.deploymentConfigName),
       preHook: props.preTrafficHook,
       postHook: props.postTrafficHook,
       alarms: [...this.alarms],

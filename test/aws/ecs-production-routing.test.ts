@@ -54,6 +54,54 @@ describe('the production routing stays the same across releases', () => {
   });
 });
 
+describe('ordering and network access', () => {
+  test('with the Amazon ECS engine the service reaches the rules through its AdvancedConfiguration only, with no redundant DependsOn', () => {
+    const stack = testStack();
+    const f = ecsFixtures(stack);
+    const release = new EcsBlueGreenService(stack, 'Web', { service: f.service, listener: f.listener, testListener: f.testListener });
+    const svc = onlyResource(stack, 'AWS::ECS::Service');
+    const ruleIds = [release.productionRule!, release.testRule!].map((r) => stack.getLogicalId(r.node.defaultChild as any));
+    for (const id of ruleIds) expect(svc.DependsOn).not.toContain(id);
+    expect(svc.DependsOn).toContain(stack.getLogicalId(f.listener.node.defaultChild as any));
+    expect(svc.Properties.LoadBalancers[0].AdvancedConfiguration)
+      .toMatchObject({ ProductionListenerRule: { Ref: ruleIds[0] }, TestListenerRule: { Ref: ruleIds[1] } });
+  });
+
+  test('with CodeDeploy the service, which does not name the rule, waits for it with DependsOn', () => {
+    const stack = testStack();
+    const f = ecsFixtures(stack, { deploymentController: ecs.DeploymentControllerType.CODE_DEPLOY, latestRevision: true });
+    const release = new EcsBlueGreenService(stack, 'Web', { service: f.service, listener: f.listener, engine: EcsDeploymentEngine.codeDeploy() });
+    expect(onlyResource(stack, 'AWS::ECS::Service').DependsOn).toContain(stack.getLogicalId(release.productionRule!.node.defaultChild as any));
+  });
+
+  test('a custom CodeDeploy configuration is named by Ref only, without a redundant DependsOn', () => {
+    const stack = testStack();
+    const f = ecsFixtures(stack, { deploymentController: ecs.DeploymentControllerType.CODE_DEPLOY, latestRevision: true });
+    new EcsCanaryRollout(stack, 'Api', {
+      service: f.service, listener: f.listener, engine: EcsDeploymentEngine.codeDeploy(),
+      plan: RolloutPlan.canary({ percent: 10, bake: Interval.minutes(5) }),
+    });
+    const group = onlyResource(stack, 'AWS::CodeDeploy::DeploymentGroup');
+    const configId = resourcesOfType(stack, 'AWS::CodeDeploy::DeploymentConfig')[0][0];
+    expect(group.Properties.DeploymentConfigName).toEqual({ Ref: configId });
+    expect(group.DependsOn ?? []).not.toContain(configId);
+  });
+
+  test('the load balancer may reach the tasks on the container port', () => {
+    const stack = testStack();
+    const f = ecsFixtures(stack);
+    new EcsBlueGreenService(stack, 'Web', { service: f.service, listener: f.listener });
+    const ingress = resourcesOfType(stack, 'AWS::EC2::SecurityGroupIngress').map(([, r]) => r.Properties);
+    expect(ingress).toContainEqual(expect.objectContaining({
+      IpProtocol: 'tcp',
+      FromPort: 8080,
+      ToPort: 8080,
+      GroupId: { 'Fn::GetAtt': [stack.getLogicalId(f.service.connections.securityGroups[0].node.defaultChild as any), 'GroupId'] },
+      SourceSecurityGroupId: { 'Fn::GetAtt': [stack.getLogicalId(f.loadBalancer.connections.securityGroups[0].node.defaultChild as any), 'GroupId'] },
+    }));
+  });
+});
+
 describe('a production rule the user made', () => {
   type ActionOf = (blue: elbv2.ApplicationTargetGroup, green: elbv2.ApplicationTargetGroup) => elbv2.ListenerAction;
   const weighted = (blueWeight: number, greenWeight: number): ActionOf => (b, g) => elbv2.ListenerAction.weightedForward([

@@ -8,7 +8,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { checkGates, gateAlarms } from './gate-alarms';
 import { EngineLimits, failWith, ScheduleKind, shiftMinutes, toSchedule, TrafficSchedule } from './schedule';
 import { checkNumber, checkRange, fail, show } from '../../private/validate';
@@ -31,6 +31,32 @@ export const CLOUDFORMATION_MAX_ECS_MINUTES = 33 * 60;
 /** Forward actions take at most five target groups, weighted from 0 to 999. */
 export const MAX_FORWARD_TARGET_GROUPS = 5;
 export const MAX_FORWARD_WEIGHT = 999;
+
+/**
+ * The production (and test) rule's action: one forward over the target group pair, blue 100 and green 0.
+ *
+ * aws-cdk-lib's weighted forward registers the target groups as attached through the rule, so the
+ * service gets a `DependsOn` on the rule (the target groups must be attached to the load balancer before
+ * ECS registers tasks). With the Amazon ECS engine the service already names the rules in its
+ * `AdvancedConfiguration`, which orders them first; the extra `DependsOn` only makes cfn-lint warn
+ * (W3005). This action then attaches the target groups through the listener instead. With CodeDeploy
+ * the service does not name the rule, so the rule stays the attaching construct.
+ */
+class PairForward extends elbv2.ListenerAction {
+  constructor(private readonly blue: elbv2.IApplicationTargetGroup, private readonly green: elbv2.IApplicationTargetGroup,
+    private readonly serviceNamesRule: boolean) {
+    super({
+      type: 'forward',
+      forwardConfig: {
+        targetGroups: [{ targetGroupArn: blue.targetGroupArn, weight: 100 }, { targetGroupArn: green.targetGroupArn, weight: 0 }],
+      },
+    });
+  }
+
+  public bind(_scope: Construct, listener: elbv2.IApplicationListener, associatingConstruct?: IConstruct): void {
+    for (const tg of [this.blue, this.green]) tg.registerListener(listener, this.serviceNamesRule ? undefined : associatingConstruct);
+  }
+}
 
 /** Services that already have a release, with the path of the construct that released them. */
 const RELEASED = new WeakMap<ecs.BaseService, string>();
@@ -275,10 +301,8 @@ export class EcsRelease {
     // target groups, never on the image, the plan or the alarms: both engines rewrite the weights
     // outside CloudFormation, and a later template change would send production back to whichever
     // target group the template names, which may by then hold no tasks.
-    const forward = (): elbv2.WeightedTargetGroup[] => [
-      { targetGroup: blue as elbv2.IApplicationTargetGroup, weight: 100 },
-      { targetGroup: green as elbv2.IApplicationTargetGroup, weight: 0 },
-    ];
+    const forward = (): elbv2.ListenerAction =>
+      new PairForward(blue as elbv2.IApplicationTargetGroup, green as elbv2.IApplicationTargetGroup, native);
     if (alb !== undefined) {
       const conditions = props.routeConditions ?? [elbv2.ListenerCondition.pathPatterns(['/*'])];
       const priority = props.routePriority ?? 50000;
@@ -287,7 +311,7 @@ export class EcsRelease {
         this.productionRule = props.productionRule;
       } else {
         this.productionRule = new elbv2.ApplicationListenerRule(scope, 'ProductionRule', {
-          listener: alb, priority, conditions, action: elbv2.ListenerAction.weightedForward(forward()),
+          listener: alb, priority, conditions, action: forward(),
         });
       }
       if (props.testListener !== undefined) {
@@ -295,7 +319,7 @@ export class EcsRelease {
           listener: props.testListener,
           priority,
           conditions,
-          action: elbv2.ListenerAction.weightedForward(forward()),
+          action: forward(),
         });
       }
     } else {
@@ -466,7 +490,9 @@ export class EcsRelease {
       deploymentGroupName: options.deploymentGroupName,
       role: options.role,
       service: this.service,
-      deploymentConfig: this.deploymentConfig,
+      // By name, not as a construct: the name's Ref orders the two, and a construct would add a
+      // redundant DependsOn (cfn-lint W3005).
+      deploymentConfig: codedeploy.EcsDeploymentConfig.fromEcsDeploymentConfigName(this.scope, 'DeploymentConfigName', this.deploymentConfig.deploymentConfigName),
       autoRollback: {
         failedDeployment: true,
         stoppedDeployment: false,
