@@ -78,7 +78,9 @@ describe('ordering and network access', () => {
     const stack = testStack();
     const f = ecsFixtures(stack, { deploymentController: ecs.DeploymentControllerType.CODE_DEPLOY, latestRevision: true });
     new EcsCanaryRollout(stack, 'Api', {
-      service: f.service, listener: f.listener, engine: EcsDeploymentEngine.codeDeploy(),
+      service: f.service,
+      listener: f.listener,
+      engine: EcsDeploymentEngine.codeDeploy(),
       plan: RolloutPlan.canary({ percent: 10, bake: Interval.minutes(5) }),
     });
     const group = onlyResource(stack, 'AWS::CodeDeploy::DeploymentGroup');
