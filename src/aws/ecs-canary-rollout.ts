@@ -37,7 +37,15 @@ export interface EcsCanaryRolloutProps extends EcsReleaseProps {
  * rolled out with CodeDeploy.
  *
  * @example
- * new EcsCanaryRollout(stack, 'Api', { service, listener, plan: RolloutPlan.canary({ percent: 10, bake: Interval.minutes(5) }), rollbackAlarms: [ordersFailing] });
+ * declare const service: ecs.FargateService;
+ * declare const listener: elbv2.ApplicationListener;
+ * declare const ordersFailing: cloudwatch.Alarm;
+ * new EcsCanaryRollout(stack, 'Api', {
+ *   service,
+ *   listener,
+ *   plan: RolloutPlan.canary({ percent: 10, bake: Interval.minutes(5) }),
+ *   rollbackAlarms: [ordersFailing],
+ * });
  */
 export class EcsCanaryRollout extends Construct {
   /** The plan the release follows. */

@@ -77,7 +77,7 @@ export class EcsDeploymentEngine {
    * `deploymentController: { type: ecs.DeploymentControllerType.CODE_DEPLOY }`, which makes it follow
    * the latest revision of its task definition family.
    *
-   * @example EcsDeploymentEngine.codeDeploy({ approvalTimeout: Duration.hours(2) })
+   * @example EcsDeploymentEngine.codeDeploy({ approvalTimeout: cdk.Duration.hours(2) })
    * @see https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-steps-ecs.html
    */
   public static codeDeploy(options: EcsCodeDeployEngineOptions = {}): EcsDeploymentEngine {
