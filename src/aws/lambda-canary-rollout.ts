@@ -270,7 +270,7 @@ export class LambdaCanaryRollout extends Construct {
 
 function checkLambdaAlarmOptions(where: string, o: LambdaRollbackAlarmOptions): void {
   if (o.maxErrorPercent !== undefined && !Token.isUnresolved(o.maxErrorPercent)) checkNumber(where, 'defaultAlarms.maxErrorPercent', o.maxErrorPercent, 0, 100);
-  if (o.maxP99Duration !== undefined && !Token.isUnresolved(o.maxP99Duration.toMilliseconds()) && o.maxP99Duration.toMilliseconds() <= 0) {
+  if (o.maxP99Duration !== undefined && !o.maxP99Duration.isUnresolved() && o.maxP99Duration.toMilliseconds() <= 0) {
     fail(where, 'defaultAlarms.maxP99Duration', 'must be longer than 0 seconds', o.maxP99Duration.toHumanString());
   }
   const periods = o.evaluationPeriods ?? 3;

@@ -1,8 +1,10 @@
-import { Duration } from 'aws-cdk-lib';
+import { CfnParameter, Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ecsFixtures, ecsInfrastructureRoleId, errorOf, onlyResource, onlyResourceId, resourcesOfType, testStack, userAlarm } from './fixtures';
 import { EcsBlueGreenService, EcsDeploymentEngine, Interval, RolloutPlan, Step } from '../../src';
 
@@ -148,6 +150,48 @@ describe('EcsBlueGreenService with the Amazon ECS engine', () => {
     expect(svc.Properties.LoadBalancers).toBeUndefined();
     expect(resourcesOfType(stack, 'AWS::ElasticLoadBalancingV2::TargetGroup')).toHaveLength(0);
     expect(resourcesOfType(stack, 'AWS::CloudWatch::Alarm')).toHaveLength(0);
+  });
+
+  test('an EC2 service on bridge networking gets instance target groups', () => {
+    const stack = testStack();
+    const f = ecsFixtures(stack);
+    const task = new ecs.Ec2TaskDefinition(stack, 'Ec2Task', { networkMode: ecs.NetworkMode.BRIDGE });
+    task.addContainer('web', {
+      image: ecs.ContainerImage.fromRegistry('registry.example.com/checkout:1.0.0'), memoryLimitMiB: 256, portMappings: [{ containerPort: 8080 }],
+    });
+    f.cluster.addCapacity('Ec2', { instanceType: new ec2.InstanceType('t3.small'), minCapacity: 1 });
+    const service = new ecs.Ec2Service(stack, 'Ec2Service', { cluster: f.cluster, taskDefinition: task, minHealthyPercent: 100 });
+    new EcsBlueGreenService(stack, 'Web', { service, listener: f.listener });
+    const groups = resourcesOfType(stack, 'AWS::ElasticLoadBalancingV2::TargetGroup');
+    expect(groups).toHaveLength(2);
+    for (const [, tg] of groups) expect(tg.Properties).toMatchObject({ TargetType: 'instance', Port: 8080 });
+    const svc = resourcesOfType(stack, 'AWS::ECS::Service').find(([id]) => id === stack.getLogicalId(service.node.defaultChild as any))![1];
+    expect(svc.Properties.DeploymentConfiguration.Strategy).toBe('BLUE_GREEN');
+    expect(svc.Properties.LaunchType).toBe('EC2');
+  });
+
+  test('lifecycle hooks added to the service after the release still reach its deployment configuration', () => {
+    const stack = testStack();
+    const { service, listener } = ecsFixtures(stack);
+    new EcsBlueGreenService(stack, 'Web', { service, listener });
+    const hook = new lambda.Function(stack, 'Hook', {
+      runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => ({ hookStatus: "SUCCEEDED" });'),
+    });
+    service.addLifecycleHook(new ecs.DeploymentLifecycleLambdaTarget(hook, 'Smoke', { lifecycleStages: [ecs.DeploymentLifecycleStage.POST_TEST_TRAFFIC_SHIFT] }));
+    const config = onlyResource(stack, 'AWS::ECS::Service').Properties.DeploymentConfiguration;
+    expect(config.Strategy).toBe('BLUE_GREEN');
+    expect(config.LifecycleHooks).toHaveLength(1);
+    expect(config.LifecycleHooks[0]).toMatchObject({
+      HookTargetArn: { 'Fn::GetAtt': [stack.getLogicalId(hook.node.defaultChild as any), 'Arn'] }, LifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'],
+    });
+  });
+
+  test('a keepPrevious from a CloudFormation parameter is passed through unchecked', () => {
+    const stack = testStack();
+    const { service, listener } = ecsFixtures(stack);
+    const minutes = new CfnParameter(stack, 'KeepMinutes', { type: 'Number', default: 30 });
+    new EcsBlueGreenService(stack, 'Web', { service, listener, keepPrevious: Duration.minutes(minutes.valueAsNumber) });
+    expect(onlyResource(stack, 'AWS::ECS::Service').Properties.DeploymentConfiguration.BakeTimeInMinutes).toEqual({ Ref: 'KeepMinutes' });
   });
 
   test('a container and port other than the default one take traffic when named', () => {

@@ -194,8 +194,8 @@ export class EcsRelease {
     // How long the previous version stays.
     const keep = props.keepPrevious ?? Duration.minutes(15);
     this.keepPrevious = keep;
-    const keepSeconds = keep.toSeconds();
-    if (!Token.isUnresolved(keepSeconds)) {
+    if (!keep.isUnresolved()) {
+      const keepSeconds = keep.toSeconds();
       const max = native ? ECS_MAX_KEEP_MINUTES : CODEDEPLOY_MAX_KEEP_MINUTES;
       if (keepSeconds % 60 !== 0) failWith(where, 'keepPrevious', `${engine} needs whole minutes`, `${keepSeconds} seconds`);
       if (keepSeconds / 60 > max) {
@@ -213,7 +213,7 @@ export class EcsRelease {
       fail(where, 'engine.approvalTimeout', 'needs a plan that starts with Step.pause(), the approval CodeDeploy waits for', approvalTimeout.toHumanString());
     }
     const approval = schedule.pauseFirst ? approvalTimeout ?? Duration.hours(1) : undefined;
-    if (approval !== undefined && !Token.isUnresolved(approval.toSeconds()) && (approval.toSeconds() % 60 !== 0 || approval.toSeconds() < 60)) {
+    if (approval !== undefined && !approval.isUnresolved() && (approval.toSeconds() % 60 !== 0 || approval.toSeconds() < 60)) {
       failWith(where, 'engine.approvalTimeout', 'AWS CodeDeploy needs whole minutes, at least 1', `${approval.toSeconds()} seconds`);
     }
 
@@ -386,7 +386,7 @@ export class EcsRelease {
           this.alarms.push(new cloudwatch.Alarm(scope, `${color}P99Alarm`, {
             alarmDescription: `Rolls back a deployment when the p99 response time of the ${color.toLowerCase()} target group exceeds ${maxP99.toHumanString()}`,
             metric: new cloudwatch.Metric({ namespace: 'AWS/ApplicationELB', metricName: 'TargetResponseTime', dimensionsMap, statistic: 'p99', period }),
-            threshold: maxP99.toMilliseconds() / 1000,
+            threshold: maxP99.isUnresolved() ? maxP99.toSeconds() : maxP99.toMilliseconds() / 1000,
             comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
             evaluationPeriods,
             datapointsToAlarm,
@@ -549,8 +549,7 @@ function checkAlarmOptions(where: string, props: EcsReleaseProps): void {
   const o = props.defaultAlarms ?? {};
   if (o.max5xxPercent !== undefined && !Token.isUnresolved(o.max5xxPercent)) checkNumber(where, 'defaultAlarms.max5xxPercent', o.max5xxPercent, 0, 100);
   if (o.maxUnhealthyTargets !== undefined && !Token.isUnresolved(o.maxUnhealthyTargets)) checkRange(where, 'defaultAlarms.maxUnhealthyTargets', o.maxUnhealthyTargets, 0, 10000);
-  const p99 = o.maxP99ResponseTime?.toMilliseconds();
-  if (p99 !== undefined && !Token.isUnresolved(p99) && p99 <= 0) {
+  if (o.maxP99ResponseTime !== undefined && !o.maxP99ResponseTime.isUnresolved() && o.maxP99ResponseTime.toMilliseconds() <= 0) {
     fail(where, 'defaultAlarms.maxP99ResponseTime', 'must be longer than 0 seconds', o.maxP99ResponseTime!.toHumanString());
   }
   const periods = o.evaluationPeriods ?? 3;
