@@ -464,6 +464,16 @@ describe('EcsBlueGreenService refuses', () => {
       .toBe("Shop/Web: invalid 'containerPort': is required: container 'worker' has no port mappings, got nothing");
   });
 
+  test('fails when the task definition has no essential container to default to', () => {
+    const stack = testStack();
+    const f = ecsFixtures(stack);
+    const task = new ecs.FargateTaskDefinition(stack, 'Sidecars');
+    task.addContainer('proxy', { image: ecs.ContainerImage.fromRegistry('registry.example.com/proxy:1'), essential: false, portMappings: [{ containerPort: 8080 }] });
+    const service = new ecs.FargateService(stack, 'SidecarService', { cluster: f.cluster, taskDefinition: task, minHealthyPercent: 100 });
+    expect(errorOf(() => new EcsBlueGreenService(stack, 'Web', { service, listener: f.listener })))
+      .toBe("Shop/Web: invalid 'containerName': is required: the task definition has no default (essential) container, got nothing");
+  });
+
   test('fails when containerName names no container', () => {
     const stack = testStack();
     const { service, listener } = ecsFixtures(stack);

@@ -342,6 +342,36 @@ describe('target groups and listeners refused', () => {
       .toBe("Shop/Web: invalid 'routeConditions': must have at least one ListenerCondition, got []");
   });
 
+  test('imported target groups work: the alarms read their names from their ARNs', () => {
+    const stack = testStack();
+    const f = ecsFixtures(stack);
+    const arn = (name: string) => `arn:aws:elasticloadbalancing:eu-west-1:111111111111:targetgroup/${name}/0123456789abcdef`;
+    const blue = elbv2.ApplicationTargetGroup.fromTargetGroupAttributes(stack, 'B', { targetGroupArn: arn('checkout-blue') });
+    const green = elbv2.ApplicationTargetGroup.fromTargetGroupAttributes(stack, 'G', { targetGroupArn: arn('checkout-green') });
+    new EcsBlueGreenService(stack, 'Web', { service: f.service, listener: f.listener, blueTargetGroup: blue, greenTargetGroup: green });
+    const names = resourcesOfType(stack, 'AWS::CloudWatch::Alarm')
+      .filter(([, a]) => a.Properties.MetricName === 'TargetResponseTime')
+      .map(([, a]) => a.Properties.Dimensions.find((d: any) => d.Name === 'TargetGroup').Value);
+    expect(names.sort()).toEqual(['targetgroup/checkout-blue/0123456789abcdef', 'targetgroup/checkout-green/0123456789abcdef']);
+    expect(onlyResource(stack, 'AWS::ECS::Service').Properties.LoadBalancers[0]).toMatchObject({
+      TargetGroupArn: arn('checkout-blue'), AdvancedConfiguration: { AlternateTargetGroupArn: arn('checkout-green') },
+    });
+  });
+
+  test('CodeDeploy moves Network Load Balancer traffic all at once', () => {
+    const stack = testStack();
+    const f = ecsFixtures(stack, { deploymentController: ecs.DeploymentControllerType.CODE_DEPLOY, latestRevision: true });
+    const nlb = new elbv2.NetworkLoadBalancer(stack, 'Nlb', { vpc: f.vpc });
+    const networkListener = new elbv2.NetworkListener(stack, 'Tcp', { loadBalancer: nlb, port: 443 });
+    const release = new EcsBlueGreenService(stack, 'Web', { service: f.service, networkListener, engine: EcsDeploymentEngine.codeDeploy() });
+    const group = onlyResource(stack, 'AWS::CodeDeploy::DeploymentGroup');
+    expect(group.Properties.DeploymentConfigName).toBe('CodeDeployDefault.ECSAllAtOnce');
+    expect(group.Properties.LoadBalancerInfo.TargetGroupPairInfoList[0].ProdTrafficRoute)
+      .toEqual({ ListenerArns: [{ Ref: stack.getLogicalId(networkListener.node.defaultChild as any) }] });
+    expect(onlyResource(stack, 'AWS::ECS::Service').Properties.LoadBalancers)
+      .toEqual([{ ContainerName: 'web', ContainerPort: 8080, TargetGroupArn: { Ref: stack.getLogicalId(release.blueTargetGroup!.node.defaultChild as any) } }]);
+  });
+
   test('an imported listener works: the alarms read the load balancer name from its ARN', () => {
     const stack = testStack();
     const f = ecsFixtures(stack);

@@ -173,6 +173,27 @@ describe('LambdaCanaryRollout', () => {
       .toBe("Shop/Rollout: invalid 'defaultAlarms.maxErrorPercent': must be a number from 0 to 100, got 101");
   });
 
+  test('fails when an added rollback alarm is not an alarm', () => {
+    const stack = testStack();
+    const { alias } = lambdaFixtures(stack);
+    const rollout = new LambdaCanaryRollout(stack, 'Rollout', { alias, plan: RolloutPlan.allAtOnce() });
+    expect(errorOf(() => rollout.addRollbackAlarm('errors' as any))).toBe("Shop/Rollout: invalid 'alarm': must be a CloudWatch alarm, got 'errors'");
+  });
+
+  test('fails when a rollback alarm is not an alarm', () => {
+    const stack = testStack();
+    const { alias } = lambdaFixtures(stack);
+    expect(errorOf(() => new LambdaCanaryRollout(stack, 'Rollout', { alias, plan: RolloutPlan.allAtOnce(), rollbackAlarms: [{} as any] })))
+      .toBe("Shop/Rollout: invalid 'rollbackAlarms[0]': must be a CloudWatch alarm, got {}");
+  });
+
+  test('fails when more error datapoints must breach than are evaluated', () => {
+    const stack = testStack();
+    const { alias } = lambdaFixtures(stack);
+    expect(errorOf(() => new LambdaCanaryRollout(stack, 'Rollout', { alias, plan: RolloutPlan.allAtOnce(), defaultAlarms: { evaluationPeriods: 3, datapointsToAlarm: 4 } })))
+      .toBe("Shop/Rollout: invalid 'defaultAlarms.datapointsToAlarm': must be a whole number from 1 to 3, got 4");
+  });
+
   test('fails when the p99 duration limit is zero', () => {
     const stack = testStack();
     const { alias } = lambdaFixtures(stack);
