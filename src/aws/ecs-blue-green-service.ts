@@ -51,8 +51,6 @@ export interface EcsBlueGreenServiceProps extends EcsReleaseProps {
  * would send production back to the blue target group, which may hold no tasks by then.
  *
  * @example
- * declare const service: ecs.FargateService;
- * declare const listener: elbv2.ApplicationListener;
  * new EcsBlueGreenService(stack, 'Checkout', { service, listener, plan: RolloutPlan.allAtOnce(), keepPrevious: cdk.Duration.minutes(30) });
  */
 export class EcsBlueGreenService extends Construct {

@@ -37,9 +37,6 @@ export interface EcsCanaryRolloutProps extends EcsReleaseProps {
  * rolled out with CodeDeploy.
  *
  * @example
- * declare const service: ecs.FargateService;
- * declare const listener: elbv2.ApplicationListener;
- * declare const ordersFailing: cloudwatch.Alarm;
  * new EcsCanaryRollout(stack, 'Api', {
  *   service,
  *   listener,

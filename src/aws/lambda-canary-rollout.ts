@@ -123,7 +123,6 @@ export interface LambdaCanaryRolloutProps {
  * timed steps take longer are refused.
  *
  * @example
- * declare const alias: lambda.Alias;
  * new LambdaCanaryRollout(stack, 'Fn', { alias, plan: RolloutPlan.linear({ step: 10, every: Interval.minutes(1) }) });
  */
 export class LambdaCanaryRollout extends Construct {
