@@ -34,7 +34,9 @@ export interface EcsBlueGreenServiceProps extends EcsReleaseProps {
  *   target group, listener rules and infrastructure role in its load balancer's
  *   `AdvancedConfiguration`. Every CloudFormation update that changes the task definition is a
  *   blue/green deployment; Amazon ECS rolls it back when an alarm fires (until the bake time ends) or a
- *   lifecycle hook fails.
+ *   lifecycle hook fails. Add lifecycle hooks (for example tests against the test listener before
+ *   production traffic moves) with aws-cdk-lib's `service.addLifecycleHook()`; a manual approval
+ *   (`Step.pause()`) needs the CodeDeploy engine.
  * - `EcsDeploymentEngine.codeDeploy()`: a CodeDeploy ECS application, a blue/green deployment group
  *   (target group pair, production and test listeners, termination wait from `keepPrevious`, approval
  *   wait for a plan that starts with `Step.pause()`, rollback on failure and on alarm) and stack
