@@ -65,7 +65,7 @@ function side(scenario: Scenario, which: Side, sizes: number[]): SynthFn {
 
 function measure(scenario: Scenario, which: Side, n: number, repetitions: number): Measurement {
   const synth = side(scenario, which, [1, n]);
-  synth(1); // warm-up: loads lazily required modules and compiles the hot paths once
+  synth(1).dispose?.(); // warm-up: loads lazily required modules and compiles the hot paths once
   gc();
   const baselineRssKb = process.resourceUsage().maxRSS;
   const timesMs: number[] = [];
