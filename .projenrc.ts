@@ -68,6 +68,13 @@ project.addTask('synth:examples', {
   exec: 'ts-node --project test/tsconfig.json scripts/synth-examples.ts',
 });
 
+// Synth time and memory of N services: constructs against raw ApiObjects / CfnResources.
+project.addTask('bench', {
+  description: 'Synth time and memory of N services: constructs vs raw ApiObjects/CfnResources (--quick: smoke test)',
+  exec: 'ts-node --project bench/tsconfig.json bench/run.ts',
+  receiveArgs: true,
+});
+
 // The README's second command (and .ci/run): everything CI checks.
 const testAll = project.addTask('test:all', {
   description: 'Compile, build the API reference and README snippets, run every test, synthesize the examples and run the conformance checks',
