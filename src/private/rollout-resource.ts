@@ -1,3 +1,4 @@
+import { JsonPatch } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Rollout, RolloutProps } from '../kubernetes/imports/argo-rollout-argoproj.io';
@@ -9,18 +10,24 @@ import { Rollout, RolloutProps } from '../kubernetes/imports/argo-rollout-argopr
  * untyped while typing probe ports as int-or-string wrappers; a core `k8s.PodTemplateSpec` therefore
  * renders wrongly through them (quantities come out as `{ value: '500m' }`). The spec is rendered by
  * the generated bindings without a template, and the template is set afterwards from the core JSON,
- * exactly as a Deployment would carry it.
+ * exactly as a Deployment would carry it. JSON patches are applied last, to the complete object, so
+ * `ApiObject.of(...).addJsonPatch()` can reach into the pod template too.
  */
 export class RolloutResource extends Rollout {
   private readonly templateJson: any;
+  private readonly lastPatches: JsonPatch[] = [];
 
   constructor(scope: Construct, id: string, props: RolloutProps, template: k8s.PodTemplateSpec) {
     super(scope, id, props);
     this.templateJson = k8s.toJson_PodTemplateSpec(template);
   }
 
+  public override addJsonPatch(...ops: JsonPatch[]): void {
+    this.lastPatches.push(...ops);
+  }
+
   public override toJson(): any {
     const json = super.toJson();
-    return { ...json, spec: { ...json.spec, template: this.templateJson } };
+    return JsonPatch.apply({ ...json, spec: { ...json.spec, template: this.templateJson } }, ...this.lastPatches);
   }
 }

@@ -1,4 +1,4 @@
-import { Duration, Testing } from 'cdk8s';
+import { ApiObject, Duration, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import {
@@ -392,4 +392,17 @@ test('native default configuration snapshot', () => {
 
 test('Argo Rollouts default configuration snapshot', () => {
   expect(synth({ engine: BlueGreenEngine.argoRollouts() })).toMatchSnapshot();
+});
+
+test('JSON patches reach into the Rollout pod template', () => {
+  const chart = Testing.chart();
+  const service = new BlueGreenService(chart, 'web', { containers: v1, port: 80, engine: BlueGreenEngine.argoRollouts() });
+  const rollout = service.node.findChild('Resource') as ApiObject;
+  rollout.addJsonPatch(JsonPatch.add('/spec/template/metadata/annotations', { 'example.com/team': 'web' }));
+  rollout.addJsonPatch(JsonPatch.replace('/spec/replicas', 3));
+  const objects = Testing.synth(chart);
+  expectValidManifests(objects);
+  const spec = objects.find((o) => o.kind === 'Rollout').spec;
+  expect(spec.template.metadata.annotations).toEqual({ 'example.com/team': 'web' });
+  expect(spec.replicas).toBe(3);
 });
