@@ -5,11 +5,11 @@ import { Construct } from 'constructs';
 import { AntiAffinity } from './anti-affinity';
 import { RolloutSpec } from './imports/argo-rollout-argoproj.io';
 import { argoAnalysisTemplates, ArgoAnalysisRef } from './private/argo-analysis';
+import { RolloutResource } from './private/rollout-resource';
 import { Slot } from './slot';
-import { RolloutResource } from '../private/rollout-resource';
 import { checkRange, fail } from '../private/validate';
 import { warn } from '../private/warnings';
-import { Workload, addDisruptionBudget, addService, checkContainers, podTemplate, SLOT_LABEL } from '../private/workload';
+import { Workload, addDisruptionBudget, addService, checkContainers, podTemplate, SLOT_LABEL } from './private/workload';
 import { Gate } from '../strategy/gate';
 
 /** Containers of one slot of a native blue/green service. */

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { BlueGreenEngine } from './blue-green-engine';
 import { WorkloadOptions } from './workload-options';
 import { checkDnsLabel, fail } from '../private/validate';
-import { resolveWorkload } from '../private/workload';
+import { resolveWorkload } from './private/workload';
 
 /** Properties for `BlueGreenService`. */
 export interface BlueGreenServiceProps extends WorkloadOptions {

@@ -8,15 +8,15 @@ import { chartNamespace } from './private/argo-analysis';
 import { argoCanaryStrategy } from './private/argo-canary';
 import { flaggerCanarySpec } from './private/flagger-canary';
 import { ReleaseContext } from './private/release-context';
+import { RolloutResource } from './private/rollout-resource';
+import { addShadowIsolation } from './private/shadow-isolation';
 import { RolloutEngine, RolloutEngineKind } from './rollout-engine';
 import { SideEffects } from './side-effects';
 import { TrafficRouter, TrafficRouterKind } from './traffic-router';
 import { WorkloadOptions } from './workload-options';
-import { RolloutResource } from '../private/rollout-resource';
-import { addShadowIsolation } from '../private/shadow-isolation';
 import { fail } from '../private/validate';
 import { warn } from '../private/warnings';
-import { addDisruptionBudget, addService, NAME_LABEL, podTemplate, resolveWorkload, Workload } from '../private/workload';
+import { addDisruptionBudget, addService, NAME_LABEL, podTemplate, resolveWorkload, Workload } from './private/workload';
 import { RolloutPlan } from '../strategy/rollout-plan';
 import { StepKind } from '../strategy/step';
 

@@ -1,5 +1,5 @@
 import { k8s } from 'cdk8s-plus-28';
-import { contains, parseCidr } from '../private/cidr';
+import { contains, parseCidr } from './private/cidr';
 import { checkDnsLabel, checkRange, fail } from '../private/validate';
 
 /** Transport protocol of the ports an `EgressTarget` opens. */

@@ -13,7 +13,7 @@ import { Phase } from '../migrations/phase';
 import { sessionOptions } from '../migrations/script';
 import { checkDnsLabel, checkRange, fail } from '../private/validate';
 import { warn } from '../private/warnings';
-import { NAME_LABEL } from '../private/workload';
+import { NAME_LABEL } from './private/workload';
 
 /** Properties for `ExpandContractJob`. */
 export interface ExpandContractJobProps {

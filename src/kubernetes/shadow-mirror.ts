@@ -3,11 +3,11 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { EgressTarget } from './egress-target';
 import { MirrorRouter } from './mirror-router';
+import { addShadowIsolation, checkShadowSafety, EgressGrant } from './private/shadow-isolation';
 import { SideEffects } from './side-effects';
 import { WorkloadOptions } from './workload-options';
-import { addShadowIsolation, checkShadowSafety, EgressGrant } from '../private/shadow-isolation';
 import { fail } from '../private/validate';
-import { addDisruptionBudget, addService, podTemplate, resolveWorkload } from '../private/workload';
+import { addDisruptionBudget, addService, podTemplate, resolveWorkload } from './private/workload';
 
 /** Properties for `ShadowMirror`. */
 export interface ShadowMirrorProps extends WorkloadOptions {

@@ -1,5 +1,5 @@
 import { EgressProtocol, EgressTarget, EgressTargetKind } from './egress-target';
-import { parseCidr } from '../private/cidr';
+import { parseCidr } from './private/cidr';
 import { fail } from '../private/validate';
 
 /** How a shadow's side effects are contained. */

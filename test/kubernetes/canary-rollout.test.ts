@@ -5,8 +5,8 @@ import {
   CanaryRollout, CanaryRolloutProps, EgressTarget, Gate, HeaderMatch, Interval, RolloutEngine, RolloutPlan, SideEffects, Step, Threshold,
   TrafficRouter,
 } from '../../src';
+import { podTemplate, resolveWorkload } from '../../src/kubernetes/private/workload';
 import { warningsOf } from '../../src/private/warnings';
-import { podTemplate, resolveWorkload } from '../../src/private/workload';
 import { expectValidManifests } from '../schema-validation';
 
 const containers: kplus.ContainerProps[] = [{ image: 'registry.example.com/checkout:v2', portNumber: 8080, readiness: kplus.Probe.fromHttpGet('/healthz') }];

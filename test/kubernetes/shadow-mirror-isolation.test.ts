@@ -1,8 +1,8 @@
 import { Chart, Testing } from 'cdk8s';
 import { Probe } from 'cdk8s-plus-28';
 import { EgressProtocol, EgressTarget, MirrorRouter, ShadowMirror, ShadowMirrorProps, SideEffects } from '../../src';
-import { parseCidr, rangesOverlap } from '../../src/private/cidr';
-import { addShadowIsolation } from '../../src/private/shadow-isolation';
+import { parseCidr, rangesOverlap } from '../../src/kubernetes/private/cidr';
+import { addShadowIsolation } from '../../src/kubernetes/private/shadow-isolation';
 import { expectValidManifests } from '../schema-validation';
 
 const DNS_RULE = {

@@ -21,8 +21,8 @@
  */
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { NAME_LABEL } from './workload';
 import { fail } from '../../private/validate';
-import { NAME_LABEL } from '../../private/workload';
 import { Gate, GateProvider, NoDataBehavior } from '../../strategy/gate';
 import { Interval } from '../../strategy/interval';
 import { Threshold } from '../../strategy/threshold';

@@ -11,9 +11,9 @@
  */
 import { Construct } from 'constructs';
 import { promDuration, EXPRESSION_ID } from './argo-analysis';
+import { NAME_LABEL } from './workload';
 import { fail } from '../../private/validate';
 import { warn } from '../../private/warnings';
-import { NAME_LABEL } from '../../private/workload';
 import { Gate, GateProvider, NoDataBehavior } from '../../strategy/gate';
 import { MetricTemplate } from '../imports/flagger-flagger.app';
 

@@ -1,4 +1,4 @@
-import { Workload } from '../../private/workload';
+import { Workload } from './workload';
 
 /**
  * What a traffic router and an engine need to know about the released workload to render their

@@ -2,10 +2,10 @@ import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { checkDnsLabel, checkRange, fail } from './validate';
-import { DisruptionBudget } from '../kubernetes/disruption-budget';
-import { Drain } from '../kubernetes/drain';
-import { WorkloadOptions } from '../kubernetes/workload-options';
+import { checkDnsLabel, checkRange, fail } from '../../private/validate';
+import { DisruptionBudget } from '../disruption-budget';
+import { Drain } from '../drain';
+import { WorkloadOptions } from '../workload-options';
 
 /** Label naming the application; every selector uses it (Flagger and most tools require it). */
 export const NAME_LABEL = 'app.kubernetes.io/name';

@@ -17,9 +17,9 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { parseCidr, rangesOverlap } from './cidr';
-import { fail } from './validate';
-import { EgressTarget, EgressTargetKind } from '../kubernetes/egress-target';
-import { SideEffects } from '../kubernetes/side-effects';
+import { fail } from '../../private/validate';
+import { EgressTarget, EgressTargetKind } from '../egress-target';
+import { SideEffects } from '../side-effects';
 
 /** One extra egress grant the pods need besides the allowlist, named for error messages. */
 export interface EgressGrant {

@@ -1,7 +1,7 @@
 import { JsonPatch } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { Rollout, RolloutProps } from '../kubernetes/imports/argo-rollout-argoproj.io';
+import { Rollout, RolloutProps } from '../imports/argo-rollout-argoproj.io';
 
 /**
  * An Argo Rollouts `Rollout` whose pod template is rendered by cdk8s-plus's core `k8s` types.
