@@ -1,4 +1,5 @@
 import { cdk, javascript, JsonFile } from 'projen';
+import { JobPermission } from 'projen/lib/github/workflows-model';
 
 const project = new cdk.JsiiProject({
   name: '@release-constructs/release-strategies',
@@ -86,6 +87,25 @@ testAll.spawn(project.testTask);
 testAll.exec('scripts/install-tools.sh', { name: 'install kubeconform, cfn-lint and checkov into .tools/' });
 testAll.exec('scripts/conformance.sh', { name: 'synthesize every example and run kubeconform, checkov and cfn-lint on it' });
 testAll.exec('git diff --exit-code -- API.md', { name: 'the committed API.md matches the build' });
+
+// The library supports Node 20, 22 and 24: CI runs the README's test command on each.
+const nodeVersions = project.github!.addWorkflow('node-versions');
+nodeVersions.on({ pullRequest: {}, push: { branches: ['main'] }, workflowDispatch: {} });
+nodeVersions.addJobs({
+  test: {
+    name: 'test on Node ${{ matrix.node }}',
+    runsOn: ['ubuntu-latest'],
+    permissions: { contents: JobPermission.READ },
+    strategy: { failFast: false, matrix: { domain: { node: ['20.x', '22.x', '24.x'] } } },
+    steps: [
+      { uses: 'actions/checkout@v4' },
+      { uses: 'actions/setup-node@v4', with: { 'node-version': '${{ matrix.node }}' } },
+      { uses: 'actions/setup-go@v5', with: { 'go-version': 'stable' } },
+      { uses: 'actions/setup-python@v5', with: { 'python-version': '3.11' } },
+      { run: './.ci/run' },
+    ],
+  },
+});
 
 // unrs-resolver 1.13.0 (under jest and the eslint import resolver) has platform packages missing from
 // the registry this project installs from, so a lockfile made with it fails `npm ci`; 1.12.2 is complete.
