@@ -8,6 +8,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { checkGates, gateAlarms } from './gate-alarms';
 import { dimensions, RollbackAlarm } from './rollback-alarm';
@@ -57,6 +58,36 @@ class PairForward extends elbv2.ListenerAction {
   public bind(_scope: Construct, listener: elbv2.IApplicationListener, associatingConstruct?: IConstruct): void {
     for (const tg of [this.blue, this.green]) tg.registerListener(listener, this.serviceNamesRule ? undefined : associatingConstruct);
   }
+}
+
+/**
+ * The service's alternate target for the Amazon ECS engine: what `ecs.AlternateTarget` binds, with the
+ * role it creates by default made as a `CfnRole` rather than an `iam.Role`. The release only needs the
+ * role's ARN, and the L2 role renders its trust policy and managed policy list through lazy policy
+ * documents at synthesis. Same path (`<service>/<id>Role/Resource`, hence logical ID), same properties:
+ * the trust policy of `ServicePrincipal('ecs.amazonaws.com')` and the ARN
+ * `ManagedPolicy.fromAwsManagedPolicyName()` formats.
+ */
+class ReleaseAlternateTarget implements ecs.IAlternateTarget {
+  constructor(private readonly id: string, private readonly config: Omit<ecs.AlternateTargetConfig, 'roleArn'>,
+    private readonly role?: iam.IRole) {}
+
+  public bind(scope: IConstruct): ecs.AlternateTargetConfig {
+    return { ...this.config, roleArn: this.role?.roleArn ?? infrastructureRole(scope, `${this.id}Role`).attrArn };
+  }
+}
+
+/** The role Amazon ECS assumes to move traffic between the target groups (see `ReleaseAlternateTarget`). */
+function infrastructureRole(scope: IConstruct, id: string): iam.CfnRole {
+  return new iam.CfnRole(new Construct(scope, id), 'Resource', {
+    assumeRolePolicyDocument: {
+      Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'ecs.amazonaws.com' } }],
+      Version: '2012-10-17',
+    },
+    managedPolicyArns: [Stack.of(scope).formatArn({
+      service: 'iam', region: '', account: 'aws', resource: 'policy', resourceName: 'AmazonECSInfrastructureRolePolicyForLoadBalancers',
+    })],
+  });
 }
 
 /** Services that already have a release, with the path of the construct that released them. */
@@ -339,14 +370,11 @@ export class EcsRelease {
 
     // Register the service with the blue target group; the engine registers the green version.
     if (native) {
-      const alternateTarget = new ecs.AlternateTarget(`${scope.node.id}AlternateTarget`, {
-        alternateTargetGroup: green!,
-        productionListener: alb !== undefined
-          ? ecs.ListenerRuleConfiguration.applicationListenerRule(this.productionRule!)
-          : ecs.ListenerRuleConfiguration.networkListener(nlb!),
-        testListener: this.testRule !== undefined ? ecs.ListenerRuleConfiguration.applicationListenerRule(this.testRule) : undefined,
-        role: engine.nativeOptions?.infrastructureRole,
-      });
+      const alternateTarget = new ReleaseAlternateTarget(`${scope.node.id}AlternateTarget`, {
+        alternateTargetGroupArn: green!.targetGroupArn,
+        productionListenerRule: alb !== undefined ? this.productionRule!.listenerRuleArn : nlb!.listenerArn,
+        testListenerRule: this.testRule?.listenerRuleArn,
+      }, engine.nativeOptions?.infrastructureRole);
       const target = service.loadBalancerTarget({ containerName: containerName!, containerPort, alternateTarget });
       if (alb !== undefined) target.attachToApplicationTargetGroup(blue as elbv2.IApplicationTargetGroup);
       else target.attachToNetworkTargetGroup(blue as elbv2.INetworkTargetGroup);
