@@ -1,7 +1,7 @@
 /**
  * AWS scenarios: N Fargate services released with `EcsCanaryRollout`, synthesized with `app.synth()`,
- * and the same templates built from raw `CfnResource`s; plus a control without the release, which
- * shows what aws-cdk-lib's own constructs cost against raw resources.
+ * and the same templates built from raw resources in two ways; plus a control without the release,
+ * which shows what aws-cdk-lib's own constructs cost against raw resources.
  *
  * CloudFormation takes at most 500 resources per stack, so the services are spread over stacks of at
  * most STACK_RESOURCES resources: each stack has a cluster and an Application Load Balancer shared by
@@ -11,12 +11,20 @@
  * services `svc-0` ... `svc-<perStack - 1>` of cell `j`. The control puts as many services (without
  * release) in each stack.
  *
- * The raw side first synthesizes each stack with the library, one stack per app (untimed, once per
+ * Both raw sides first synthesize each stack with the library, one stack per app (untimed, once per
  * run: a stack's template depends on its own path, which appears in security group rule ids and
- * descriptions, but not on the other stacks), then builds every stack as `new CfnResource(stack,
- * logicalId, { type, properties })` (plus the resources' dependencies, policies and the stack's
- * outputs) from its template. Parsing the template is part of the raw side's timed work, as
- * evaluating literals would be.
+ * descriptions, but not on the other stacks). Then:
+ *
+ * - `raw` builds every stack as `new CfnResource(stack, logicalId, { type, properties })` (plus the
+ *   resources' dependencies, policies and the stack's outputs) from its template: generic resources whose
+ *   properties are the template's JSON, references included as literal `{ Ref }` / `Fn::GetAtt` objects
+ *   (no tokens). Parsing the template is part of its timed work, as evaluating literals would be.
+ * - `typed-l1` builds every stack from the typed L1 classes (`ecs.CfnService`, `elbv2.CfnTargetGroup`,
+ *   `cloudwatch.CfnAlarm`, `iam.CfnRole`, ...) with camelCase properties and references as the L1s'
+ *   tokens (`targetGroup.ref`, `role.attrArn`), which is how CloudFormation is written without L2s; see
+ *   cfn-l1.ts. Mapping the template to L1 properties (with `CfnInclude`) is untimed preparation; the
+ *   timed part creates the L1s from fresh property objects and synthesizes. Its templates hold the same
+ *   resources and values in another order, so they are compared with object keys sorted.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -26,7 +34,8 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
-import { cacheDir, Scenario, serviceName, SynthOutput } from './scenario';
+import { L1Build, l1Builder, l1Recipe, sortedKeys } from './cfn-l1';
+import { Baseline, cacheDir, Scenario, serviceName, SynthOutput } from './scenario';
 import * as lib from '../src';
 import { Interval, RolloutPlan } from '../src';
 
@@ -34,7 +43,9 @@ import { Interval, RolloutPlan } from '../src';
 const STACK_RESOURCES = 450;
 const ENV = { account: '111111111111', region: 'eu-west-1' };
 const GROUP = 'AWS (CloudFormation)';
-const RAW = '`CfnResource`s';
+const RAW = 'generic `CfnResource`s (`new CfnResource(stack, id, { type, properties })`) whose properties are the template\'s JSON, references as literal `Ref`/`Fn::GetAtt` objects';
+const TYPED_L1 = 'typed L1 classes (`ecs.CfnService`, `elbv2.CfnTargetGroup`, `cloudwatch.CfnAlarm`, `iam.CfnRole`, ...) with camelCase properties, '
+  + 'references as the L1s\' tokens (`ref`, `attrArn`, `Fn.join`), created in dependency order';
 
 /** What the scenario passes to `EcsCanaryRollout`. */
 interface EcsCanaryRolloutLikeProps {
@@ -113,6 +124,7 @@ function synthesize(app: App, outdir: string): SynthOutput {
   return {
     objects: () => stacks.reduce((sum, s) => sum + Object.keys(s.template.Resources ?? {}).length, 0),
     text: () => stacks.map((s) => `${s.stackName}\n${JSON.stringify(s.template, undefined, 1)}`).join('\n'),
+    sortedText: () => stacks.map((s) => `${s.stackName}\n${JSON.stringify(sortedKeys(s.template), undefined, 1)}`).join('\n'),
     dispose: () => fs.rmSync(outdir, { recursive: true, force: true }),
   };
 }
@@ -209,6 +221,40 @@ function cachedTemplate(variant: string, perStack: number, j: number, size: numb
   return json;
 }
 
+/** The typed-L1 recipe of `cellTemplate` (see cfn-l1.ts), as JSON, kept in the run's cache directory like the template. */
+function cachedRecipe(variant: string, perStack: number, j: number, size: number, release: EcsCanaryRolloutClass | undefined): string {
+  const dir = cacheDir();
+  const file = dir === undefined ? undefined : path.join(dir, `${variant}-l1-${perStack}-${j}-${size}.json`);
+  if (file !== undefined && fs.existsSync(file)) return fs.readFileSync(file, 'utf8');
+  const json = JSON.stringify(l1Recipe(JSON.parse(cachedTemplate(variant, perStack, j, size, release)), `Cell${j}`, ENV));
+  if (file !== undefined) fs.writeFileSync(file, json);
+  return json;
+}
+
+/** The `typed-l1` baseline of a scenario. */
+function typedL1Baseline(variant: string, release: EcsCanaryRolloutClass | undefined): Baseline {
+  return {
+    name: 'typed-l1',
+    title: TYPED_L1,
+    comparison: 'sortedKeys',
+    prepare: (sizes) => {
+      const perStack = servicesPerStack(release);
+      const builders = new Map<string, L1Build>();
+      const key = (j: number, size: number) => `${j}/${size}`;
+      for (const n of new Set(sizes)) {
+        stackSizes(n, perStack).forEach((size, j) => {
+          if (!builders.has(key(j, size))) builders.set(key(j, size), l1Builder(JSON.parse(cachedRecipe(variant, perStack, j, size, release))));
+        });
+      }
+      return (n) => {
+        const { app, outdir } = newApp();
+        stackSizes(n, perStack).forEach((size, j) => builders.get(key(j, size))!(app, `Cell${j}`, ENV));
+        return synthesize(app, outdir);
+      };
+    },
+  };
+}
+
 function ecsScenario(name: string, title: string, release: EcsCanaryRolloutClass | undefined, extra: Partial<Scenario> = {}): Scenario {
   return {
     name,
@@ -218,6 +264,7 @@ function ecsScenario(name: string, title: string, release: EcsCanaryRolloutClass
     ...extra,
     // 100 services take more than one stack: the check covers rebuilding several.
     checkSizes: [10, 100],
+    extraBaselines: [typedL1Baseline(name, release)],
     repetitions: (n) => (n <= 10 ? 9 : n <= 100 ? 6 : 3),
     prepareLibrary: () => {
       servicesPerStack(release);

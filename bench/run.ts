@@ -1,8 +1,8 @@
 /**
  * Synth-time and memory benchmark: N services synthesized with the library and, in the same run, as
- * raw cdk8s `ApiObject`s / CloudFormation `CfnResource`s that produce the same output. Reports the
- * median wall time and the peak resident set size of each side, their ratio (library / raw), and how
- * time grows with N.
+ * raw objects that produce the same output (cdk8s `ApiObject`s; CloudFormation `CfnResource`s and typed
+ * L1 classes). Reports the median wall time and the peak resident set size of each side, their ratio
+ * (library / raw, for each raw baseline), and how time grows with N.
  *
  *   npx ts-node --project bench/tsconfig.json bench/run.ts [--quick] [--only a,b] [--sizes 10,100,1000] [--repetitions k]
  *
@@ -33,11 +33,18 @@ interface Options {
   readonly rounds: number;
 }
 
+interface BaselineInfo {
+  readonly name: string;
+  readonly title: string;
+  readonly comparison: 'exact' | 'sortedKeys';
+}
+
 interface ScenarioInfo {
   readonly name: string;
   readonly title: string;
   readonly group: string;
   readonly rawTitle: string;
+  readonly baselines: BaselineInfo[];
   readonly unavailable?: string;
   readonly controlOf?: string;
   readonly checkSizes: number[];
@@ -48,7 +55,8 @@ interface Row {
   readonly scenario: ScenarioInfo;
   readonly n: number;
   readonly library: Measurement;
-  readonly raw: Measurement;
+  /** By baseline name. */
+  readonly raws: { [baseline: string]: Measurement };
 }
 
 function parseArgs(argv: string[]): Options {
@@ -141,6 +149,15 @@ function memoryCell(m: Measurement): string {
   return `${fixed(mib(m.peakRssKb), 0)} (+${fixed(mib(grown(m)), 0)})`;
 }
 
+function checkLine(check: CheckResult): string {
+  const what = `${check.scenario} against \`${check.baseline}\`, N = ${check.n}`;
+  if (!check.equal) return `- Output check (${what}): OUTPUTS DIFFER`;
+  const same = check.identicalText
+    ? 'identical'
+    : 'the same JSON once object keys are sorted (the text differs only in the order of resources and of keys)';
+  return `- Output check (${what}): ${same} (${check.libraryObjects} objects, ${check.outputChars} characters)`;
+}
+
 function report(options: Options, rows: Row[], skipped: ScenarioInfo[], checks: CheckResult[], loadBefore: string, seconds: number): string {
   const largest = Math.max(...options.sizes);
   const sizes = [...options.sizes].sort((a, b) => a - b);
@@ -152,55 +169,74 @@ function report(options: Options, rows: Row[], skipped: ScenarioInfo[], checks: 
   lines.push(`- Mode: ${options.quick ? 'quick (smoke test: one repetition, not a measurement)' : 'full'}; sizes ${options.sizes.join(', ')}; `
     + `${options.rounds} process(es) per side and size; total ${fixed(seconds, 0)} s`);
   lines.push('- Time: median wall time of the repetitions (building the construct tree and synthesizing it to YAML or templates), '
-    + 'each side in fresh processes that alternate with the other side, each after a warm-up. CPU time (all threads of the process, '
+    + 'each side in fresh processes that alternate with the other sides, each after a warm-up. CPU time (all threads of the process, '
     + 'including the garbage collector) is less disturbed by other processes than wall time.');
   lines.push('- Memory: peak resident set size of the process in MiB, and in brackets its growth over the peak before the first timed '
     + 'synthesis (node, modules, preparation, warm-up). The growth ratio is left out when a side grew less than '
     + `${MIN_GROWN_KB / 1024} MiB (garbage collection timing decides such figures).`);
   lines.push(`- Ratios: library / raw. Target: at most ${TARGET_RATIO} at N = ${largest}, and time growing linearly with N.`);
   lines.push('');
-  for (const check of checks) {
-    lines.push(`- Output check (${check.scenario}, N = ${check.n}): ${check.equal ? 'library and raw outputs are identical' : 'OUTPUTS DIFFER'} `
-      + `(${check.libraryObjects} objects, ${check.outputChars} characters)`);
-  }
+  for (const check of checks) lines.push(checkLine(check));
   lines.push('');
   for (const group of [...new Set(rows.map((r) => r.scenario.group))]) {
     const groupRows = rows.filter((r) => r.scenario.group === group);
+    const baselines = new Map<string, BaselineInfo>();
+    for (const r of groupRows) for (const b of r.scenario.baselines) if (!baselines.has(b.name)) baselines.set(b.name, b);
+    const several = baselines.size > 1;
     lines.push(`## ${group}`, '');
-    lines.push(`Raw side: ${groupRows[0].scenario.rawTitle} holding the objects the library synthesized.`, '');
-    lines.push('| Scenario | N | Objects | Library ms | Raw ms | Time ratio | CPU time ratio | Library peak MiB | Raw peak MiB | Peak ratio | Growth ratio |');
-    lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+    if (several) {
+      lines.push('Raw sides, each holding the objects the library synthesized:', '');
+      for (const b of baselines.values()) lines.push(`- \`${b.name}\`: ${b.title}`);
+      lines.push('');
+    } else {
+      lines.push(`Raw side: ${[...baselines.values()][0].title} holding the objects the library synthesized.`, '');
+    }
+    const sideColumn = several ? ' Raw side |' : '';
+    lines.push(`| Scenario | N |${sideColumn} Objects | Library ms | Raw ms | Time ratio | CPU time ratio | Library peak MiB | Raw peak MiB | Peak ratio | Growth ratio |`);
+    lines.push(`|---|---:|${several ? '---|' : ''}---:|---:|---:|---:|---:|---:|---:|---:|---:|`);
     for (const r of groupRows) {
-      const ratio = ms(r.library) / ms(r.raw);
-      const mark = r.n === largest ? (ratio <= TARGET_RATIO ? ' ✓' : ' ✗') : '';
-      const growthRatio = Math.min(grown(r.library), grown(r.raw)) >= MIN_GROWN_KB ? fixed(grown(r.library) / grown(r.raw), 2) : 'n/a';
-      lines.push(`| ${r.scenario.title} | ${r.n} | ${r.library.objects} | ${fixed(ms(r.library), 1)} | ${fixed(ms(r.raw), 1)} | ${fixed(ratio, 2)}${mark} `
-        + `| ${fixed(cpu(r.library) / cpu(r.raw), 2)} | ${memoryCell(r.library)} | ${memoryCell(r.raw)} `
-        + `| ${fixed(r.library.peakRssKb / r.raw.peakRssKb, 2)} | ${growthRatio} |`);
+      for (const b of r.scenario.baselines) {
+        const raw = r.raws[b.name];
+        const ratio = ms(r.library) / ms(raw);
+        const mark = r.n === largest ? (ratio <= TARGET_RATIO ? ' ✓' : ' ✗') : '';
+        const growthRatio = Math.min(grown(r.library), grown(raw)) >= MIN_GROWN_KB ? fixed(grown(r.library) / grown(raw), 2) : 'n/a';
+        lines.push(`| ${r.scenario.title} | ${r.n} |${several ? ` \`${b.name}\` |` : ''} ${r.library.objects} | ${fixed(ms(r.library), 1)} | ${fixed(ms(raw), 1)} `
+          + `| ${fixed(ratio, 2)}${mark} | ${fixed(cpu(r.library) / cpu(raw), 2)} | ${memoryCell(r.library)} | ${memoryCell(raw)} `
+          + `| ${fixed(r.library.peakRssKb / raw.peakRssKb, 2)} | ${growthRatio} |`);
+      }
     }
     lines.push('');
-    for (const r of groupRows.filter((x) => x.scenario.controlOf !== undefined)) {
-      const target = groupRows.find((x) => x.scenario.name === r.scenario.controlOf && x.n === r.n);
-      if (!target) continue;
-      if (r === groupRows.filter((x) => x.scenario.name === r.scenario.name)[0]) {
-        lines.push(`Cost of what ${target.scenario.name} adds to its control (${r.scenario.name}): the difference of the two rows, per side.`, '');
-        lines.push('| N | Library ms | Raw ms | Time ratio | CPU time ratio |', '|---:|---:|---:|---:|---:|');
+    for (const name of [...new Set(groupRows.filter((x) => x.scenario.controlOf !== undefined).map((x) => x.scenario.name))]) {
+      const controlRows = groupRows.filter((x) => x.scenario.name === name);
+      const targetName = controlRows[0].scenario.controlOf!;
+      if (!groupRows.some((x) => x.scenario.name === targetName)) continue;
+      lines.push(`Cost of what ${targetName} adds to its control (${name}): the difference of the two rows, per side.`, '');
+      lines.push(`| N |${sideColumn} Library ms | Raw ms | Time ratio | CPU time ratio |`, `|---:|${several ? '---|' : ''}---:|---:|---:|---:|`);
+      for (const r of controlRows) {
+        const target = groupRows.find((x) => x.scenario.name === targetName && x.n === r.n);
+        if (!target) continue;
+        for (const b of r.scenario.baselines.filter((x) => target.raws[x.name] !== undefined)) {
+          const extra = (m: (row: Row) => Measurement, f: (m: Measurement) => number) => f(m(target)) - f(m(r));
+          const lib = (row: Row) => row.library;
+          const raw = (row: Row) => row.raws[b.name];
+          lines.push(`| ${r.n} |${several ? ` \`${b.name}\` |` : ''} ${fixed(extra(lib, ms), 1)} | ${fixed(extra(raw, ms), 1)} `
+            + `| ${fixed(extra(lib, ms) / extra(raw, ms), 2)} | ${fixed(extra(lib, cpu) / extra(raw, cpu), 2)} |`);
+        }
       }
-      const extra = (side: 'library' | 'raw', f: (m: Measurement) => number) => f(target[side]) - f(r[side]);
-      lines.push(`| ${r.n} | ${fixed(extra('library', ms), 1)} | ${fixed(extra('raw', ms), 1)} | ${fixed(extra('library', ms) / extra('raw', ms), 2)} `
-        + `| ${fixed(extra('library', cpu) / extra('raw', cpu), 2)} |`);
-      if (r.n === sizes[sizes.length - 1]) lines.push('');
+      lines.push('');
     }
     if (sizes.length > 1) {
       lines.push('Growth of the median wall time from one size to the next (10 times the services: 10 is linear, less means fixed '
         + 'costs are still being spread, more would be worse than linear).', '');
       const steps = sizes.slice(1).map((n, i) => [sizes[i], n]);
-      lines.push(`| Scenario | ${steps.map(([a, b]) => `Library ${a}→${b}`).join(' | ')} | ${steps.map(([a, b]) => `Raw ${a}→${b}`).join(' | ')} |`);
-      lines.push(`|---|${steps.map(() => '---:|').join('')}${steps.map(() => '---:|').join('')}`);
+      lines.push(`| Scenario | Side | ${steps.map(([a, b]) => `${a}→${b}`).join(' | ')} |`);
+      lines.push(`|---|---|${steps.map(() => '---:|').join('')}`);
       for (const name of [...new Set(groupRows.map((r) => r.scenario.name))]) {
         const at = (n: number) => groupRows.find((r) => r.scenario.name === name && r.n === n)!;
-        const growth = (side: 'library' | 'raw') => steps.map(([a, b]) => `${fixed(ms(at(b)[side]) / ms(at(a)[side]), 1)}x`);
-        lines.push(`| ${at(sizes[0]).scenario.title} | ${growth('library').join(' | ')} | ${growth('raw').join(' | ')} |`);
+        const first = at(sizes[0]);
+        const growth = (m: (row: Row) => Measurement) => steps.map(([a, b]) => `${fixed(ms(m(at(b))) / ms(m(at(a))), 1)}x`);
+        lines.push(`| ${first.scenario.title} | library | ${growth((row) => row.library).join(' | ')} |`);
+        for (const b of first.scenario.baselines) lines.push(`| ${first.scenario.title} | \`${b.name}\` | ${growth((row) => row.raws[b.name]).join(' | ')} |`);
       }
       lines.push('');
     }
@@ -228,10 +264,11 @@ function main(): void {
   const checks: CheckResult[] = [];
   for (const s of scenarios) {
     for (const n of options.quick ? s.checkSizes.slice(0, 1) : s.checkSizes) {
-      const { result } = worker<CheckResult>(['check', s.name, String(n)]);
-      checks.push(result);
-      process.stderr.write(`check ${s.name} N=${n}: ${result.equal ? 'identical' : 'DIFFERENT'}\n`);
-      if (!result.equal) throw new Error(`library and raw outputs of ${s.name} differ at ${result.difference}`);
+      for (const result of worker<CheckResult[]>(['check', s.name, String(n)]).result) {
+        checks.push(result);
+        process.stderr.write(`check ${s.name} ${result.baseline} N=${n}: ${result.identicalText ? 'identical' : result.equal ? 'same JSON with sorted keys' : 'DIFFERENT'}\n`);
+        if (!result.equal) throw new Error(`library and ${result.baseline} outputs of ${s.name} differ at ${result.difference}`);
+      }
     }
   }
 
@@ -240,19 +277,20 @@ function main(): void {
     worker(['prepare', s.name, '1', ...options.sizes.map(String)]);
     for (const n of options.sizes) {
       const repetitions = Math.ceil((options.repetitions ?? s.repetitions[String(n)]) / options.rounds);
-      const parts: { [side: string]: Measurement[] } = { library: [], raw: [] };
-      const measure = (side: 'library' | 'raw') => {
+      const sides = ['library', ...s.baselines.map((b) => b.name)];
+      const parts: { [side: string]: Measurement[] } = Object.fromEntries(sides.map((side) => [side, []]));
+      const measure = (side: string) => {
         const { result, warnings } = worker<Measurement>(['measure', s.name, side, String(n), String(repetitions)]);
         process.stderr.write(`${s.name} ${side} N=${n}: median ${fixed(median(result.timesMs), 1)} ms (CPU ${fixed(median(result.cpuMs), 1)} ms) of ${repetitions}, `
           + `peak ${fixed(mib(result.peakRssKb), 0)} MiB${warnings > 0 ? ` (${warnings} synth warnings)` : ''}\n`);
         parts[side].push(result);
       };
-      // ABBA order, so that a change in the machine's load hits both sides alike.
+      // ABBA order (library, raws, raws reversed, library, ...), so that a change in the machine's load hits all sides alike.
       for (let round = 0; round < options.rounds; round++) {
-        const order: Array<'library' | 'raw'> = round % 2 === 0 ? ['library', 'raw'] : ['raw', 'library'];
-        order.forEach(measure);
+        (round % 2 === 0 ? sides : [...sides].reverse()).forEach(measure);
       }
-      rows.push({ scenario: s, n, library: merge(parts.library), raw: merge(parts.raw) });
+      const raws = Object.fromEntries(s.baselines.map((b) => [b.name, merge(parts[b.name])]));
+      rows.push({ scenario: s, n, library: merge(parts.library), raws });
     }
   }
 

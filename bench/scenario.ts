@@ -1,15 +1,26 @@
 /**
  * What a benchmark module provides: one scenario per construct configuration, each able to synthesize N
- * services twice, with the library and as raw objects (cdk8s `ApiObject`s or CloudFormation
- * `CfnResource`s) that produce the same output.
+ * services with the library and as raw objects that produce the same output: cdk8s `ApiObject`s, or
+ * CloudFormation `CfnResource`s and, as a second raw baseline, typed L1 classes (`CfnTargetGroup`, ...).
  *
  * A module is a file under bench/ that exports `scenarios: Scenario[]` and is listed in
  * bench/scenarios.ts. The worker (bench/worker.ts) runs one scenario side in a fresh process; the
  * runner (bench/run.ts) compares the sides and writes the report.
  */
 
-/** The two ways a scenario synthesizes the same objects. */
-export type Side = 'library' | 'raw';
+/**
+ * One way a scenario synthesizes the objects: `'library'`, or the name of a raw baseline (`'raw'` for
+ * the scenario's own `prepareRaw`, see `baselinesOf`).
+ */
+export type Side = string;
+
+/** The library side's name. */
+export const LIBRARY = 'library';
+/** Name of the baseline every scenario has (`Scenario.prepareRaw`). */
+export const RAW = 'raw';
+
+/** How the runner compares a raw baseline's output with the library's. */
+export type Comparison = 'exact' | 'sortedKeys';
 
 /** What one synthesis produced. */
 export interface SynthOutput {
@@ -17,12 +28,34 @@ export interface SynthOutput {
   objects(): number;
   /** The synthesized output as text (YAML, or the templates as JSON), compared between the sides. */
   text(): string;
+  /**
+   * The output with the keys of every object sorted (arrays keep their order), for baselines compared
+   * with `sortedKeys`.
+   * @default - the output cannot be compared that way
+   */
+  sortedText?(): string;
   /** Removes what the synthesis wrote to disk, if anything (called after `objects()` and `text()`). */
   dispose?(): void;
 }
 
 /** Builds an app of `n` services and synthesizes it; everything it does is timed. */
 export type SynthFn = (n: number) => SynthOutput;
+
+/** A way to build the library's output from raw objects, measured against the library in the same run. */
+export interface Baseline {
+  /** Identifier used in results and on the worker's command line (kebab-case, not 'library'). */
+  readonly name: string;
+  /** What the raw side is made of, as shown in the report. */
+  readonly title: string;
+  /**
+   * How its output is compared with the library's: `exact` (the same text) or `sortedKeys` (the same
+   * JSON once object keys are sorted: the same resources and values, written in another order).
+   * @default 'exact'
+   */
+  readonly comparison?: Comparison;
+  /** Untimed preparation for the sizes that will be measured; returns the timed synthesis. */
+  prepare(sizes: number[]): SynthFn;
+}
 
 /** One benchmarked configuration. */
 export interface Scenario {
@@ -32,7 +65,7 @@ export interface Scenario {
   readonly title: string;
   /** Heading the scenario is reported under (e.g. 'Kubernetes (cdk8s)'). */
   readonly group: string;
-  /** What the raw side is made of, as shown in the report. */
+  /** What the raw side (baseline `raw`) is made of, as shown in the report. */
   readonly rawTitle: string;
   /**
    * Why the scenario cannot run in this checkout (e.g. a construct that is not merged yet); the runner
@@ -47,7 +80,12 @@ export interface Scenario {
    */
   readonly controlOf?: string;
   /**
-   * Numbers of services at which the runner checks that both sides synthesize the same output.
+   * Further raw baselines, measured and checked like `prepareRaw` in the same run.
+   * @default - only `prepareRaw`
+   */
+  readonly extraBaselines?: Baseline[];
+  /**
+   * Numbers of services at which the runner checks that the library and every raw baseline synthesize the same output.
    * @default [10]
    */
   readonly checkSizes?: number[];
@@ -69,6 +107,14 @@ export interface Scenario {
    * synthesis, which builds the same objects as raw `ApiObject`s / `CfnResource`s.
    */
   prepareRaw(sizes: number[]): SynthFn;
+}
+
+/** The raw baselines of `scenario`: `raw` (its `prepareRaw`), then its `extraBaselines`. */
+export function baselinesOf(scenario: Scenario): Baseline[] {
+  return [
+    { name: RAW, title: scenario.rawTitle, prepare: (sizes) => scenario.prepareRaw(sizes) },
+    ...scenario.extraBaselines ?? [],
+  ];
 }
 
 /** Default repetitions for `n` services. */

@@ -2,15 +2,17 @@
  * Runs one side of one scenario in this (fresh) process and prints one JSON line on stdout. Started by
  * bench/run.ts as `node --expose-gc worker.js <command> ...` from the transpiled build.
  *
- * - `list <size>...`: the scenarios, with their availability and repetitions for each size.
- * - `check <scenario> <n>`: synthesizes `n` services on both sides and compares the outputs.
- * - `prepare <scenario> <size>...`: runs the raw side's preparation for these sizes, so that a scenario
- *   that keeps what it prepared in the run's cache directory (see `cacheDir`) does not prepare it again
- *   in the measured processes.
- * - `measure <scenario> <side> <n> <repetitions>`: times `repetitions` syntheses of `n` services (after
- *   one untimed warm-up with one service) and reads the peak resident set size.
+ * - `list <size>...`: the scenarios, with their availability, raw baselines and repetitions for each size.
+ * - `check <scenario> <n>`: synthesizes `n` services with the library and with every raw baseline, and
+ *   compares each raw output with the library's.
+ * - `prepare <scenario> <size>...`: runs every raw baseline's preparation for these sizes, so that a
+ *   scenario that keeps what it prepared in the run's cache directory (see `cacheDir`) does not prepare
+ *   it again in the measured processes.
+ * - `measure <scenario> <side> <n> <repetitions>`: times `repetitions` syntheses of `n` services by one
+ *   side (`library` or a baseline's name), after one untimed warm-up with one service, and reads the
+ *   peak resident set size.
  */
-import { defaultRepetitions, Scenario, Side, SynthFn } from './scenario';
+import { Baseline, baselinesOf, Comparison, defaultRepetitions, LIBRARY, Scenario, Side, SynthFn, SynthOutput } from './scenario';
 import { ALL_SCENARIOS } from './scenarios';
 
 /** What `measure` prints. */
@@ -32,11 +34,16 @@ export interface Measurement {
   readonly outputChars: number;
 }
 
-/** What `check` prints. */
+/** What `check` prints: one result per raw baseline. */
 export interface CheckResult {
   readonly scenario: string;
+  readonly baseline: string;
+  readonly comparison: Comparison;
   readonly n: number;
+  /** Whether the outputs are the same under `comparison`. */
   readonly equal: boolean;
+  /** Whether the outputs are the same text. */
+  readonly identicalText: boolean;
   readonly libraryObjects: number;
   readonly rawObjects: number;
   readonly outputChars: number;
@@ -57,8 +64,14 @@ function gc(): void {
   collect();
 }
 
+function baseline(scenario: Scenario, name: string): Baseline {
+  const found = baselinesOf(scenario).find((b) => b.name === name);
+  if (!found) throw new Error(`side must be ${[LIBRARY, ...baselinesOf(scenario).map((b) => b.name)].join(', ')}, got ${name}`);
+  return found;
+}
+
 function side(scenario: Scenario, which: Side, sizes: number[]): SynthFn {
-  if (which === 'raw') return scenario.prepareRaw(sizes);
+  if (which !== LIBRARY) return baseline(scenario, which).prepare(sizes);
   scenario.prepareLibrary?.(sizes);
   return (n) => scenario.library(n);
 }
@@ -88,15 +101,35 @@ function measure(scenario: Scenario, which: Side, n: number, repetitions: number
   return { scenario: scenario.name, side: which, n, timesMs, cpuMs, baselineRssKb, peakRssKb: process.resourceUsage().maxRSS, objects, outputChars };
 }
 
-function check(scenario: Scenario, n: number): CheckResult {
+function compared(output: SynthOutput, comparison: Comparison): string {
+  if (comparison === 'exact') return output.text();
+  if (!output.sortedText) throw new Error('this scenario\'s output cannot be compared with sorted keys (no sortedText())');
+  return output.sortedText();
+}
+
+function check(scenario: Scenario, n: number): CheckResult[] {
   const library = scenario.library(n);
-  const raw = scenario.prepareRaw([n])(n);
-  const a = library.text();
-  const b = raw.text();
+  const results = baselinesOf(scenario).map((b): CheckResult => {
+    const comparison = b.comparison ?? 'exact';
+    const raw = b.prepare([n])(n);
+    const a = compared(library, comparison);
+    const c = compared(raw, comparison);
+    const result = {
+      scenario: scenario.name,
+      baseline: b.name,
+      comparison,
+      n,
+      equal: a === c,
+      identicalText: library.text() === raw.text(),
+      libraryObjects: library.objects(),
+      rawObjects: raw.objects(),
+      outputChars: library.text().length,
+    };
+    raw.dispose?.();
+    return a === c ? result : { ...result, difference: firstDifference(a, c) };
+  });
   library.dispose?.();
-  raw.dispose?.();
-  const result = { scenario: scenario.name, n, equal: a === b, libraryObjects: library.objects(), rawObjects: raw.objects(), outputChars: a.length };
-  return a === b ? result : { ...result, difference: firstDifference(a, b) };
+  return results;
 }
 
 function firstDifference(a: string, b: string): string {
@@ -120,6 +153,7 @@ function main(args: string[]): unknown {
         title: s.title,
         group: s.group,
         rawTitle: s.rawTitle,
+        baselines: baselinesOf(s).map((b) => ({ name: b.name, title: b.title, comparison: b.comparison ?? 'exact' })),
         unavailable: s.unavailable,
         controlOf: s.controlOf,
         checkSizes: s.checkSizes ?? [10],
@@ -127,12 +161,13 @@ function main(args: string[]): unknown {
       }));
     case 'check':
       return check(find(rest[0]), Number(rest[1]));
-    case 'prepare':
-      find(rest[0]).prepareRaw(rest.slice(1).map(Number));
+    case 'prepare': {
+      const scenario = find(rest[0]);
+      for (const b of baselinesOf(scenario)) b.prepare(rest.slice(1).map(Number));
       return {};
+    }
     case 'measure': {
       const [name, which, n, repetitions] = rest;
-      if (which !== 'library' && which !== 'raw') throw new Error(`side must be library or raw, got ${which}`);
       return measure(find(name), which, Number(n), Number(repetitions));
     }
     default:
