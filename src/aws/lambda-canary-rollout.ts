@@ -4,9 +4,9 @@ import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { checkGates, gateAlarms } from './private/gate-alarms';
+import { checkAlarmEvaluation, checkGates, gateAlarms } from './private/gate-alarms';
 import { EngineLimits, failWith, ScheduleKind, shiftMinutes, toSchedule, TrafficSchedule } from './private/schedule';
-import { checkNumber, checkRange, fail, show } from '../private/validate';
+import { checkNumber, fail, show } from '../private/validate';
 import { RolloutPlan } from '../strategy/rollout-plan';
 
 /** CodeDeploy for Lambda: whole-minute intervals, whole percentages, no approval wait. */
@@ -272,12 +272,5 @@ function checkLambdaAlarmOptions(where: string, o: LambdaRollbackAlarmOptions): 
   if (o.maxP99Duration !== undefined && !o.maxP99Duration.isUnresolved() && o.maxP99Duration.toMilliseconds() <= 0) {
     fail(where, 'defaultAlarms.maxP99Duration', 'must be longer than 0 seconds', o.maxP99Duration.toHumanString());
   }
-  const periods = o.evaluationPeriods ?? 3;
-  if (!Token.isUnresolved(periods)) checkRange(where, 'defaultAlarms.evaluationPeriods', periods, 1, 1440);
-  if (o.datapointsToAlarm !== undefined && !Token.isUnresolved(o.datapointsToAlarm) && !Token.isUnresolved(periods)) {
-    checkRange(where, 'defaultAlarms.datapointsToAlarm', o.datapointsToAlarm, 1, periods);
-  }
-  if (o.datapointsToAlarm === undefined && !Token.isUnresolved(periods) && periods < 2) {
-    fail(where, 'defaultAlarms.datapointsToAlarm', 'is required when evaluationPeriods is below its default datapointsToAlarm (2)', undefined);
-  }
+  checkAlarmEvaluation(where, o);
 }

@@ -10,7 +10,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
-import { checkGates, gateAlarms } from './gate-alarms';
+import { checkAlarmEvaluation, checkGates, gateAlarms } from './gate-alarms';
 import { dimensions, RollbackAlarm } from './rollback-alarm';
 import { EngineLimits, failWith, ScheduleKind, shiftMinutes, toSchedule, TrafficSchedule } from './schedule';
 import { checkNumber, checkRange, fail, show } from '../../private/validate';
@@ -588,14 +588,7 @@ function checkAlarmOptions(where: string, props: EcsReleaseProps): void {
   if (o.maxP99ResponseTime !== undefined && !o.maxP99ResponseTime.isUnresolved() && o.maxP99ResponseTime.toMilliseconds() <= 0) {
     fail(where, 'defaultAlarms.maxP99ResponseTime', 'must be longer than 0 seconds', o.maxP99ResponseTime!.toHumanString());
   }
-  const periods = o.evaluationPeriods ?? 3;
-  if (!Token.isUnresolved(periods)) checkRange(where, 'defaultAlarms.evaluationPeriods', periods, 1, 1440);
-  if (o.datapointsToAlarm !== undefined && !Token.isUnresolved(o.datapointsToAlarm) && !Token.isUnresolved(periods)) {
-    checkRange(where, 'defaultAlarms.datapointsToAlarm', o.datapointsToAlarm, 1, periods);
-  }
-  if (o.datapointsToAlarm === undefined && !Token.isUnresolved(periods) && periods < 2) {
-    fail(where, 'defaultAlarms.datapointsToAlarm', 'is required when evaluationPeriods is below its default datapointsToAlarm (2)', undefined);
-  }
+  checkAlarmEvaluation(where, o);
 }
 
 /** Alarm names a user enabled on the service through aws-cdk-lib (`deploymentAlarms`, `enableDeploymentAlarms()`). */

@@ -7,6 +7,7 @@ import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { failWith } from './schedule';
+import { checkRange, fail } from '../../private/validate';
 import { warn } from '../../private/warnings';
 import { Gate, GateProvider, NoDataBehavior } from '../../strategy/gate';
 
@@ -88,4 +89,19 @@ export function gateAlarms(scope: Construct, gates: Gate[]): cloudwatch.Alarm[] 
     }
   }
   return alarms;
+}
+
+/**
+ * The evaluation settings the default rollback alarms share (`defaultAlarms.evaluationPeriods`, default
+ * 3, and `datapointsToAlarm`, default 2); values that are tokens are not checked.
+ */
+export function checkAlarmEvaluation(where: string, o: { readonly evaluationPeriods?: number; readonly datapointsToAlarm?: number }): void {
+  const periods = o.evaluationPeriods ?? 3;
+  if (!Token.isUnresolved(periods)) checkRange(where, 'defaultAlarms.evaluationPeriods', periods, 1, 1440);
+  if (o.datapointsToAlarm !== undefined && !Token.isUnresolved(o.datapointsToAlarm) && !Token.isUnresolved(periods)) {
+    checkRange(where, 'defaultAlarms.datapointsToAlarm', o.datapointsToAlarm, 1, periods);
+  }
+  if (o.datapointsToAlarm === undefined && !Token.isUnresolved(periods) && periods < 2) {
+    fail(where, 'defaultAlarms.datapointsToAlarm', 'is required when evaluationPeriods is below its default datapointsToAlarm (2)', undefined);
+  }
 }
