@@ -1,10 +1,10 @@
 import { ApiObject } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { EgressTarget } from './egress-target';
 import * as gateway from './imports/gateway-api-gateway.networking.k8s.io';
 import * as istio from './imports/istio-virtual-service-networking.istio.io';
 import { checkDnsLabel, checkDnsSubdomain, checkNonEmpty, fail } from '../private/validate';
+import { addSingleRouteIngress } from './private/ingress';
 import { checkGatewayRoute, checkHost } from './private/route-checks';
 import { warn } from '../private/warnings';
 
@@ -288,29 +288,19 @@ class NginxMirrorRouter extends MirrorRouter {
     }
     const domain = o.clusterDomain ?? 'cluster.local';
     const marker = `${o.host}-shadow`;
-    const route = new k8s.KubeIngress(scope, 'Ingress', {
-      metadata: {
-        name: o.ingress ?? target.name,
-        labels: target.labels,
-        annotations: {
-          'nginx.ingress.kubernetes.io/mirror-target': `http://${target.shadowService}.${target.namespace}.svc.${domain}:${target.port}$request_uri`,
-          'nginx.ingress.kubernetes.io/mirror-request-body': (o.mirrorRequestBody ?? true) ? 'on' : 'off',
-          'nginx.ingress.kubernetes.io/mirror-host': marker,
-        },
+    const route = addSingleRouteIngress(scope, 'Ingress', {
+      name: o.ingress ?? target.name,
+      labels: target.labels,
+      annotations: {
+        'nginx.ingress.kubernetes.io/mirror-target': `http://${target.shadowService}.${target.namespace}.svc.${domain}:${target.port}$request_uri`,
+        'nginx.ingress.kubernetes.io/mirror-request-body': (o.mirrorRequestBody ?? true) ? 'on' : 'off',
+        'nginx.ingress.kubernetes.io/mirror-host': marker,
       },
-      spec: {
-        ingressClassName: o.ingressClassName ?? 'nginx',
-        rules: [{
-          host: o.host,
-          http: {
-            paths: [{
-              path: o.path!,
-              pathType: 'Prefix',
-              backend: { service: { name: target.service, port: { number: target.port } } },
-            }],
-          },
-        }],
-      },
+      ingressClassName: o.ingressClassName ?? 'nginx',
+      host: o.host,
+      path: o.path!,
+      serviceName: target.service,
+      port: { number: target.port },
     });
     warn(scope, 'ingress-nginx sends the mirrored copy as a subrequest tied to the original request: a slow shadow slows production responses. ingress-nginx is retired; prefer MirrorRouter.gatewayApi() or MirrorRouter.istio().');
     return { route, egress: [], requestMarker: `Host '${marker}' (mirror-host)` };

@@ -1,10 +1,10 @@
-import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import * as gw from './imports/gateway-api-gateway.networking.k8s.io';
 import * as dr from './imports/istio-destination-rule-networking.istio.io';
 import * as vs from './imports/istio-virtual-service-networking.istio.io';
 import { FlaggerRouting, ReleaseContext } from './private/release-context';
 import { checkDnsSubdomain, checkNonEmpty, fail } from '../private/validate';
+import { addSingleRouteIngress } from './private/ingress';
 import { checkGatewayRoute, checkHost } from './private/route-checks';
 import { HeaderMatch, MatchType } from '../strategy/header-match';
 
@@ -337,21 +337,13 @@ export class TrafficRouter {
         // Argo Rollouts: the stable Ingress must send traffic to the stable Service (it validates that a
         // rule uses it). Flagger: the Ingress sends traffic to the apex Service Flagger manages.
         const backend = engine === 'argo' ? ctx.stableServiceName : ctx.serviceName;
-        new k8s.KubeIngress(scope, 'Ingress', {
-          metadata: metadata(w.name),
-          spec: {
-            ingressClassName: o.ingressClassName ?? 'nginx',
-            rules: [{
-              host: o.host,
-              http: {
-                paths: [{
-                  path: o.path ?? '/',
-                  pathType: 'Prefix',
-                  backend: { service: { name: backend, port: { number: w.port } } },
-                }],
-              },
-            }],
-          },
+        addSingleRouteIngress(scope, 'Ingress', {
+          ...metadata(w.name),
+          ingressClassName: o.ingressClassName ?? 'nginx',
+          host: o.host,
+          path: o.path ?? '/',
+          serviceName: backend,
+          port: { number: w.port },
         });
         return;
       }
@@ -360,27 +352,17 @@ export class TrafficRouter {
         // The rule points at the root Service on the port named 'use-annotation': the AWS Load Balancer
         // Controller then reads the weighted forward action Argo Rollouts writes into the
         // alb.ingress.kubernetes.io/actions.<root service> annotation.
-        new k8s.KubeIngress(scope, 'Ingress', {
-          metadata: {
-            ...metadata(w.name),
-            annotations: {
-              'alb.ingress.kubernetes.io/scheme': (o.internetFacing ?? false) ? 'internet-facing' : 'internal',
-              'alb.ingress.kubernetes.io/target-type': 'ip',
-            },
+        addSingleRouteIngress(scope, 'Ingress', {
+          ...metadata(w.name),
+          annotations: {
+            'alb.ingress.kubernetes.io/scheme': (o.internetFacing ?? false) ? 'internet-facing' : 'internal',
+            'alb.ingress.kubernetes.io/target-type': 'ip',
           },
-          spec: {
-            ingressClassName: o.ingressClassName ?? 'alb',
-            rules: [{
-              host: o.host,
-              http: {
-                paths: [{
-                  path: o.path ?? '/',
-                  pathType: 'Prefix',
-                  backend: { service: { name: ctx.serviceName, port: { name: 'use-annotation' } } },
-                }],
-              },
-            }],
-          },
+          ingressClassName: o.ingressClassName ?? 'alb',
+          host: o.host,
+          path: o.path ?? '/',
+          serviceName: ctx.serviceName,
+          port: { name: 'use-annotation' },
         });
         return;
       }
