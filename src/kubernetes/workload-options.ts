@@ -14,8 +14,9 @@ import { Drain } from './drain';
  */
 export interface WorkloadOptions {
   /**
-   * Containers of each pod (cdk8s-plus `ContainerProps`). The first one serves traffic: it needs
-   * `portNumber` and, unless `allowMissingReadinessProbe` is set, `readiness`.
+   * Containers of each pod (cdk8s-plus `ContainerProps`). Every container needs an `image` (not
+   * empty, no whitespace). The first one serves traffic: it needs `portNumber` and, unless
+   * `allowMissingReadinessProbe` is set, `readiness`.
    */
   readonly containers: kplus.ContainerProps[];
   /** Port the Service listens on; traffic goes to the first container's `portNumber`. */

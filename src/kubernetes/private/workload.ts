@@ -2,7 +2,7 @@ import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { checkDnsLabel, checkRange, fail } from '../../private/validate';
+import { checkDnsLabel, checkNonEmpty, checkRange, fail } from '../../private/validate';
 import { DisruptionBudget } from '../disruption-budget';
 import { Drain } from '../drain';
 import { WorkloadOptions } from '../workload-options';
@@ -82,11 +82,20 @@ export function checkContainers(where: string, field: string, containers: kplus.
   }
   const names = new Set<string>();
   containers.forEach((c, i) => {
+    // Kubernetes accepts an empty image in a pod template; Argo Rollouts then sits in InvalidSpec and
+    // a Deployment's pods never start.
+    checkImage(where, `${field}[${i}].image`, c.image);
     const n = c.name ?? (i === 0 ? 'main' : undefined);
     if (n === undefined) fail(where, `${field}[${i}].name`, 'must be set on every container after the first', undefined);
     if (names.has(n)) fail(where, `${field}[${i}].name`, 'must be unique within the pod', n);
     names.add(n);
   });
+}
+
+/** A container image reference: not empty, no whitespace. */
+export function checkImage(where: string, field: string, image: string): void {
+  checkNonEmpty(where, field, image);
+  if (/\s/.test(image)) fail(where, field, 'must be an image reference without whitespace', image);
 }
 
 function servingPort(container: kplus.ContainerProps): number | undefined {
