@@ -58,6 +58,13 @@ test('abTest routes matching requests for iterations × every', () => {
   expect(bake.duration?.toSeconds()).toBe(600);
 });
 
+test('fails when an A/B test would last longer than the longest Interval', () => {
+  const match = [HeaderMatch.exact('x-canary', 'insider')];
+  expect(RolloutPlan.abTest({ match, iterations: 365, every: Interval.hours(24) }).sequence[1].toString()).toBe('bake(8760h)');
+  expect(() => RolloutPlan.abTest({ match, iterations: 366, every: Interval.hours(24) }))
+    .toThrow("RolloutPlan.abTest(): invalid 'iterations': must keep the test (iterations × every, 24h) at most 8760h (365 days), got 366");
+});
+
 test('a weight may go down only when the step says so', () => {
   expect(() => RolloutPlan.steps([Step.setWeight(50), Step.setWeight(20)]))
     .toThrow("RolloutPlan.steps(): invalid 'steps[1]': weights must not decrease (previous weight 50); pass { allowDecrease: true } to move traffic back on purpose, got 'setWeight(20)'");
