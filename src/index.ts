@@ -2,6 +2,8 @@ export * from './strategy/interval';
 export * from './strategy/threshold';
 export * from './strategy/gate';
 export * from './strategy/header-match';
+export * from './strategy/http-method';
+export * from './strategy/path-match';
 export * from './strategy/step';
 export * from './strategy/rollout-plan';
 export * from './strategy/timeline-activity';

@@ -1,10 +1,13 @@
 import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { SAFE_METHODS, WRITE_METHODS } from '../private/http-methods';
+import { HttpMethod } from '../strategy/http-method';
+import { PathMatch } from '../strategy/path-match';
 import { EgressTarget } from './egress-target';
 import { MirrorRouter } from './mirror-router';
 import { addShadowIsolation, checkShadowSafety, EgressGrant } from './private/shadow-isolation';
-import { SideEffects } from './side-effects';
+import { SideEffects, SideEffectsKind } from './side-effects';
 import { WorkloadOptions } from './workload-options';
 import { fail } from '../private/validate';
 import { addDisruptionBudget, addService, podTemplate, resolveWorkload } from './private/workload';
@@ -33,9 +36,23 @@ export interface ShadowMirrorProps extends WorkloadOptions {
   /**
    * Production systems the shadow must never reach (databases, queues, payment and email
    * providers). Construction fails when DNS, the allowlist or the router's egress reaches one.
+   * Required (at least one) when `methods` includes a write method.
    * @default - nothing is checked beyond the default-deny policy itself
    */
   readonly productionDependencies?: EgressTarget[];
+  /**
+   * Methods whose requests are copied to the shadow; requests with any other method go to
+   * production only. A write method (POST, PUT, PATCH, DELETE) is an explicit opt-in: the shadow
+   * then repeats every write it receives, so it needs `SideEffects.isolated(...)` and at least one
+   * `productionDependencies` entry to check that allowlist against.
+   * @default [HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS]
+   */
+  readonly methods?: HttpMethod[];
+  /**
+   * Paths whose requests are copied (any of them, combined with `methods`); at most 8.
+   * @default - every path
+   */
+  readonly paths?: PathMatch[];
 }
 
 /**
@@ -68,6 +85,8 @@ export class ShadowMirror extends Construct {
   public readonly productionService: string;
   /** Percentage of production requests copied to the shadow. */
   public readonly percent: number;
+  /** Methods whose requests are copied to the shadow. */
+  public readonly methods: HttpMethod[];
   /** How the router marks mirrored requests, in words. */
   public readonly requestMarker: string;
   /** The shadow's Deployment. */
@@ -87,12 +106,15 @@ export class ShadowMirror extends Construct {
       fail(where, 'service', 'must be a Service name (DNS-1035 label: lower-case letters, digits and \'-\', starting with a letter, at most 63 characters)', service);
     }
     checkPercent(where, props.percent);
+    const methods = checkMethods(where, props.methods);
+    const paths = checkPaths(where, props.paths);
     if (!(props.router instanceof MirrorRouter)) {
       fail(where, 'router', 'must be a MirrorRouter (MirrorRouter.istio(), MirrorRouter.gatewayApi() or MirrorRouter.nginx())', props.router);
     }
     const namespace = Chart.of(this).namespace;
     // Refuse undeclared side effects before anything else is built.
     checkShadowSafety({ where, sideEffects: props.sideEffects, productionDependencies: props.productionDependencies, namespace });
+    checkWrites(where, methods, props.sideEffects, props.productionDependencies ?? []);
     const w = resolveWorkload(this, props);
     if (w.name === service) {
       fail(where, 'name', `must differ from the production Service '${service}' (the shadow Service would replace it)`, w.name);
@@ -100,9 +122,10 @@ export class ShadowMirror extends Construct {
     this.name = w.name;
     this.productionService = service;
     this.percent = props.percent;
+    this.methods = methods;
 
     const routing = props.router.bind(this, {
-      name: w.name, service, port: w.port, shadowService: w.name, percent: props.percent, namespace, labels: w.labels,
+      name: w.name, service, port: w.port, shadowService: w.name, percent: props.percent, methods, paths, namespace, labels: w.labels,
     });
     const routerEgress: EgressGrant[] = routing.egress.map((target, i) => ({ field: `router.egress[${i}]`, target }));
     const isolation = addShadowIsolation(this, 'NetworkPolicy', {
@@ -116,7 +139,11 @@ export class ShadowMirror extends Construct {
       extraEgress: routerEgress,
     });
 
-    const template = podTemplate(w, { containers: props.containers, extraLabels: isolation.podLabels, extraEnv: isolation.env });
+    const template = podTemplate(w, {
+      containers: props.containers,
+      extraLabels: { ...routing.podLabels, ...isolation.podLabels },
+      extraEnv: isolation.env,
+    });
     this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
       metadata: { name: w.name, labels: { ...w.labels, ...isolation.podLabels } },
       spec: {
@@ -141,4 +168,39 @@ function checkPercent(where: string, percent: number): void {
   const allowed = 'must be a number greater than 0 and at most 100, with at most 4 decimal places';
   if (typeof percent !== 'number' || !Number.isFinite(percent) || percent <= 0 || percent > 100) fail(where, 'percent', allowed, percent);
   if (Math.abs(Math.round(percent * 10000) - percent * 10000) > 1e-6) fail(where, 'percent', allowed, percent);
+}
+
+function checkMethods(where: string, methods: HttpMethod[] | undefined): HttpMethod[] {
+  if (methods === undefined) return [...SAFE_METHODS];
+  const all = [...SAFE_METHODS, ...WRITE_METHODS];
+  if (!Array.isArray(methods) || methods.length === 0) fail(where, 'methods', 'must list at least one HttpMethod', methods);
+  methods.forEach((m, i) => {
+    if (!all.includes(m)) fail(where, `methods[${i}]`, `must be an HttpMethod (${all.join(', ')})`, m);
+  });
+  if (new Set(methods).size !== methods.length) fail(where, 'methods', 'must not repeat a method', methods);
+  // Routes list methods in one order, whatever order they were given in.
+  return all.filter((m) => methods.includes(m));
+}
+
+function checkPaths(where: string, paths: PathMatch[] | undefined): PathMatch[] | undefined {
+  if (paths === undefined) return undefined;
+  // 8 paths by 7 methods stay within Gateway API's 64 matches per rule.
+  if (!Array.isArray(paths) || paths.length === 0 || paths.length > 8) fail(where, 'paths', 'must list 1 to 8 PathMatch when given', paths);
+  paths.forEach((p, i) => {
+    if (!(p instanceof PathMatch)) fail(where, `paths[${i}]`, 'must be a PathMatch (PathMatch.exact() or PathMatch.prefix())', p);
+  });
+  if (new Set(paths.map(String)).size !== paths.length) fail(where, 'paths', 'must not repeat a path', paths);
+  return [...paths];
+}
+
+/** Mirrored writes are repeated by the shadow: only a shadow whose allowlist is checked against production may get them. */
+function checkWrites(where: string, methods: HttpMethod[], sideEffects: SideEffects, production: EgressTarget[]): void {
+  const writes = methods.filter((m) => WRITE_METHODS.includes(m));
+  if (writes.length === 0) return;
+  if (sideEffects.kind !== SideEffectsKind.ISOLATED) {
+    fail(where, 'sideEffects', `must be SideEffects.isolated({ allowEgressTo: [...] }) with the shadow's sandbox dependencies when writes are mirrored (methods include ${writes.join(', ')}): the shadow repeats every write it receives`, sideEffects);
+  }
+  if (production.length === 0) {
+    fail(where, 'productionDependencies', `must list the production systems the sandbox stands in for when writes are mirrored (methods include ${writes.join(', ')}), so that no allowlist entry can reach them`, production);
+  }
 }

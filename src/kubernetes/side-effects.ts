@@ -54,6 +54,17 @@ export class SideEffects {
   public static readonly SHADOW_ENV_VAR = 'RELEASE_STRATEGIES_SHADOW';
   /** Label set to `'true'` on every shadow pod. */
   public static readonly SHADOW_LABEL = 'release-strategies.dev/shadow';
+  /**
+   * Widest IPv4 range (prefix length) an allowlist or DNS server list takes without
+   * `acknowledgeWideRange`: a /24, 256 addresses, about one subnet. Wider ranges tend to hold
+   * production hosts too.
+   */
+  public static readonly WIDEST_IPV4_PREFIX = 24;
+  /**
+   * Widest IPv6 range (prefix length) an allowlist or DNS server list takes without
+   * `acknowledgeWideRange`: a /64, one subnet.
+   */
+  public static readonly WIDEST_IPV6_PREFIX = 64;
 
   /**
    * A read-only service: the pods may resolve names and nothing else.
@@ -76,9 +87,7 @@ export class SideEffects {
     }
     allow.forEach((t, i) => {
       if (!(t instanceof EgressTarget)) fail(where, `allowEgressTo[${i}]`, 'must be an EgressTarget', t);
-      if (t.kind === EgressTargetKind.CIDR && t.exceptCidrs.length === 0 && parseCidr(t.cidrBlock!)?.prefix === 0) {
-        fail(where, `allowEgressTo[${i}]`, 'must not allow every address (that reaches every production dependency): list the sandbox addresses, or except the ranges production runs in', t);
-      }
+      checkReach(where, `allowEgressTo[${i}]`, t);
     });
     return new SideEffects(where, SideEffectsKind.ISOLATED, [...allow], options);
   }
@@ -96,6 +105,7 @@ export class SideEffects {
       if (t.ports.length > 0 || t.protocol !== EgressProtocol.TCP) {
         fail(where, `dnsServers[${i}]`, 'must not set ports or protocol (DNS is always allowed on port 53 over UDP and TCP)', t);
       }
+      checkReach(where, `dnsServers[${i}]`, t);
     });
     this.kind = kind;
     this._allow = allow;
@@ -115,5 +125,21 @@ export class SideEffects {
   /** `none()` or `isolated(<n> targets)`, used in error messages. */
   public toString(): string {
     return this.kind === SideEffectsKind.NONE ? 'SideEffects.none()' : `SideEffects.isolated(${this._allow.length} targets)`;
+  }
+}
+
+/**
+ * Refuses a CIDR target that reaches the internet (`/0`, whatever is excepted) or is wider than the
+ * documented limit without an acknowledgement.
+ */
+function checkReach(where: string, field: string, target: EgressTarget): void {
+  if (target.kind !== EgressTargetKind.CIDR) return;
+  const range = parseCidr(target.cidrBlock!)!;
+  if (range.prefix === 0) {
+    fail(where, field, `must not allow every address, whatever it excepts (${target.cidrBlock} reaches the internet, where payment, email and other production APIs live): list each sandbox range, at most /${SideEffects.WIDEST_IPV4_PREFIX} (IPv4) or /${SideEffects.WIDEST_IPV6_PREFIX} (IPv6)`, target);
+  }
+  const widest = range.family === 4 ? SideEffects.WIDEST_IPV4_PREFIX : SideEffects.WIDEST_IPV6_PREFIX;
+  if (range.prefix < widest && target.wideRangeAcknowledgement === undefined) {
+    fail(where, field, `must be at most /${widest} for IPv${range.family}, or say why it reaches no production system: EgressTarget.cidr('${target.cidrBlock}', { acknowledgeWideRange: '<reason>' })`, target);
   }
 }
