@@ -1,6 +1,6 @@
 import { EgressProtocol, EgressTarget, EgressTargetKind } from './egress-target';
 import { parseCidr } from './private/cidr';
-import { fail } from '../private/validate';
+import { checkDnsSubdomain, fail } from '../private/validate';
 
 /** How a shadow's side effects are contained. */
 export enum SideEffectsKind {
@@ -19,6 +19,13 @@ export interface SideEffectsOptions {
    * @default [EgressTarget.pods({ namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } })]
    */
   readonly dnsServers?: EgressTarget[];
+  /**
+   * Secrets the pods may reference although the production workload of the same service uses
+   * them too, because they grant nothing in production (a read-only key, a sandbox account shared
+   * by both). A shadow that references a production workload's Secret not listed here is refused.
+   * @default - none: every Secret the production workload references is refused
+   */
+  readonly sandboxCredentials?: string[];
 }
 
 /** Options for `SideEffects.isolated`. */
@@ -46,8 +53,10 @@ export interface IsolatedSideEffectsOptions extends SideEffectsOptions {
  * sidecars, a gateway or an ingress controller, and receiving them has no side effect.
  *
  * A NetworkPolicy only takes effect on a cluster whose network plugin enforces it (Calico, Cilium,
- * Antrea, cloud network policy add-ons). Credentials to production systems mounted into the pods
- * are not checked: give the shadow sandbox credentials.
+ * Antrea, cloud network policy add-ons). A `ShadowMirror` whose pods reference a Secret of the
+ * production workload (or a declared production credential) is refused unless the Secret is one of
+ * `sandboxCredentials`; credentials that reach pods another way (a CSI secret store, a cloud
+ * workload identity) are not seen: point those at sandbox accounts.
  */
 export class SideEffects {
   /** Environment variable set to `'true'` in every container of a shadow pod. */
@@ -96,6 +105,7 @@ export class SideEffects {
   public readonly kind: SideEffectsKind;
   private readonly _allow: EgressTarget[];
   private readonly _dns: EgressTarget[];
+  private readonly _sandbox: string[];
 
   private constructor(where: string, kind: SideEffectsKind, allow: EgressTarget[], options: SideEffectsOptions) {
     const dns = options.dnsServers ?? [EgressTarget.pods({ namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } })];
@@ -107,9 +117,19 @@ export class SideEffects {
       }
       checkReach(where, `dnsServers[${i}]`, t);
     });
+    const sandbox = options.sandboxCredentials ?? [];
+    if (!Array.isArray(sandbox)) fail(where, 'sandboxCredentials', 'must be a list of Secret names', sandbox);
+    sandbox.forEach((name, i) => checkDnsSubdomain(where, `sandboxCredentials[${i}]`, name));
+    if (new Set(sandbox).size !== sandbox.length) fail(where, 'sandboxCredentials', 'must not repeat a Secret', sandbox);
     this.kind = kind;
     this._allow = allow;
     this._dns = [...dns];
+    this._sandbox = [...sandbox];
+  }
+
+  /** Secrets the pods may share with the production workload (a copy). */
+  public get sandboxCredentials(): string[] {
+    return [...this._sandbox];
   }
 
   /** Sandbox dependencies the pods may reach (a copy); empty for `none()`. */
