@@ -19,6 +19,8 @@ export * from './kubernetes/blue-green-service';
 export * from './kubernetes/egress-target';
 export * from './kubernetes/side-effects';
 export * from './kubernetes/mirror-router';
+export * from './kubernetes/background-work';
+export * from './kubernetes/response-comparison';
 export * from './kubernetes/shadow-mirror';
 export * from './kubernetes/traffic-router';
 export * from './kubernetes/rollout-engine';

@@ -267,7 +267,7 @@ export class ShadowMirror extends Construct {
     for (const t of templates) {
       const found = productionCredentialIn(secretReferences(t.template.spec), declared, sideEffects);
       if (found) {
-        fail(where, t.field, `must not reference a production credential (Secret '${found.ref.secret}': ${found.source}); give the shadow a sandbox Secret`, `Secret '${found.ref.secret}' in ${found.ref.where}`);
+        fail(where, t.field, `must not reference a production credential (Secret '${found.ref.secret}': ${found.source}); give the shadow a sandbox Secret`, described(`Secret '${found.ref.secret}' in ${found.ref.where}`));
       }
     }
     this.node.addValidation({ validate: () => this.checkAgainstProduction(templates, sideEffects, backgroundWork) });
@@ -316,14 +316,14 @@ export class ShadowMirror extends Construct {
     const used = new Map<string, string>();
     for (const owner of owners) {
       for (const ref of secretReferences(owner.podSpec)) {
-        if (!used.has(ref.secret)) used.set(ref.secret, `${service} uses it (${owner.description}, ${ref.where})`);
+        if (!used.has(ref.secret)) used.set(ref.secret, `${owner.description}, ${ref.where}`);
       }
     }
     const errors: string[] = [];
     for (const t of templates) {
       const found = productionCredentialIn(secretReferences(t.template.spec), used, sideEffects);
       if (found) {
-        errors.push(invalidMessage(t.field, `must not reference a Secret that ${service} uses (Secret '${found.ref.secret}': ${found.source.slice(service.length + 1)}); give the shadow a sandbox Secret, or list it in sideEffects' sandboxCredentials if it grants nothing in production`, `Secret '${found.ref.secret}' in ${found.ref.where}`));
+        errors.push(invalidMessage(t.field, `must not reference a Secret that ${service} uses (Secret '${found.ref.secret}': ${found.source}); give the shadow a sandbox Secret, or list it in sideEffects' sandboxCredentials if it grants nothing in production`, described(`Secret '${found.ref.secret}' in ${found.ref.where}`)));
       }
     }
     const turnedOff = backgroundWork.map((b) => b.name);
@@ -336,6 +336,11 @@ export class ShadowMirror extends Construct {
     }
     return errors;
   }
+}
+
+/** A value that error messages show as `text`, unquoted. */
+function described(text: string): object {
+  return { toString: () => text };
 }
 
 /** The message `fail` throws, without the construct path (synth-time validations get it from cdk8s). */
