@@ -25,13 +25,14 @@ export function buildApp(outdir?: string): App {
   };
   const db = kplus.Secret.fromSecretName(chart, 'orders-db', 'orders-db');
   const sandboxDb = kplus.Secret.fromSecretName(chart, 'orders-sandbox-db', 'orders-sandbox-db');
+  // The database credentials are mounted as files (/etc/orders/db/password).
   const container = (version: string, secret: kplus.ISecret): kplus.ContainerProps => ({
     image: `registry.example.com/orders:${version}`,
     portNumber: 8080,
     readiness: kplus.Probe.fromHttpGet('/ready', { periodSeconds: Duration.seconds(5) }),
     resources,
     securityContext: { user: 10001, group: 10001 },
-    envVariables: { DATABASE_PASSWORD: kplus.EnvValue.fromSecretValue({ secret, key: 'password' }) },
+    volumeMounts: [{ path: '/etc/orders/db', volume: kplus.Volume.fromSecret(chart, `${secret.name}-volume`, secret, { name: 'db' }) }],
   });
 
   // Production: orders 4.2.0, blue/green; its pods declare the work they do besides serving requests.
@@ -51,10 +52,7 @@ export function buildApp(outdir?: string): App {
     replicas: 2,
     containers: [{
       ...container('5.0.0', sandboxDb),
-      envVariables: {
-        DATABASE_PASSWORD: kplus.EnvValue.fromSecretValue({ secret: sandboxDb, key: 'password' }),
-        DATABASE_HOST: kplus.EnvValue.fromValue('orders-replica.orders-sandbox.svc'),
-      },
+      envVariables: { DATABASE_HOST: kplus.EnvValue.fromValue('orders-replica.orders-sandbox.svc') },
     }],
     router: MirrorRouter.gatewayApi({ gateway: 'public', gatewayNamespace: 'gateway-system', hostnames: ['orders.example.com'], httpRoute: 'orders' }),
     sideEffects: SideEffects.isolated({
