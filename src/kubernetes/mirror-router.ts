@@ -1,9 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { EgressTarget } from './egress-target';
 import { SAFE_METHODS, WRITE_METHODS } from '../private/http-methods';
 import { HttpMethod } from '../strategy/http-method';
 import { PathMatch, PathMatchType } from '../strategy/path-match';
-import { EgressTarget } from './egress-target';
 import * as gateway from './imports/gateway-api-gateway.networking.k8s.io';
 import * as istio from './imports/istio-virtual-service-networking.istio.io';
 import { checkDnsLabel, checkDnsSubdomain, checkNonEmpty, fail } from '../private/validate';

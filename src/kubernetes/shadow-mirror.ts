@@ -2,6 +2,9 @@ import { ApiObject, Chart, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { BackgroundWork } from './background-work';
+import { EgressTarget } from './egress-target';
+import { MirrorRouter } from './mirror-router';
 import { SAFE_METHODS, WRITE_METHODS } from '../private/http-methods';
 import { checkDnsSubdomain, checkNumber, fail, show } from '../private/validate';
 import { Gate, GateOptions } from '../strategy/gate';
@@ -9,9 +12,6 @@ import { HttpMethod } from '../strategy/http-method';
 import { Interval } from '../strategy/interval';
 import { PathMatch } from '../strategy/path-match';
 import { Threshold } from '../strategy/threshold';
-import { BackgroundWork } from './background-work';
-import { EgressTarget } from './egress-target';
-import { MirrorRouter } from './mirror-router';
 import { ComparisonBinding } from './private/mroki-comparison';
 import { productionPodOwners } from './private/production-workload';
 import { addShadowIsolation, checkShadowSafety, EgressGrant, productionCredentialIn, secretReferences } from './private/shadow-isolation';
@@ -227,8 +227,16 @@ export class ShadowMirror extends Construct {
     });
     const routerEgress: EgressGrant[] = routing.egress.map((target, i) => ({ field: `router.egress[${i}]`, target }));
     const routerPodLabels = routing.podLabels ?? {};
-    const isolate = (id: string, name: string, podSelector: { [key: string]: string }, effects: SideEffects) => addShadowIsolation(this, id, {
-      where, name, podSelector, labels: w.labels, sideEffects: effects, productionDependencies: props.productionDependencies, namespace, extraEgress: routerEgress,
+    type Selector = { [key: string]: string };
+    const isolate = (policyId: string, name: string, podSelector: Selector, effects: SideEffects) => addShadowIsolation(this, policyId, {
+      where,
+      name,
+      podSelector,
+      labels: w.labels,
+      sideEffects: effects,
+      productionDependencies: props.productionDependencies,
+      namespace,
+      extraEgress: routerEgress,
     });
     const isolation = isolate('NetworkPolicy', `${w.name}-shadow-egress`, w.selector, sideEffects);
 
@@ -309,7 +317,9 @@ export class ShadowMirror extends Construct {
   }
 
   /** Synth-time checks against the production workload of the same Service, when the app defines it. */
-  private checkAgainstProduction(templates: { field: string; template: k8s.PodTemplateSpec }[], sideEffects: SideEffects, backgroundWork: BackgroundWork[]): string[] {
+  private checkAgainstProduction(
+    templates: { field: string; template: k8s.PodTemplateSpec }[], sideEffects: SideEffects, backgroundWork: BackgroundWork[],
+  ): string[] {
     const owners = productionPodOwners(this.node.root, this.productionService, this.namespace, this);
     if (owners === undefined) return [];
     const service = `the production workload of Service '${this.productionService}'`;

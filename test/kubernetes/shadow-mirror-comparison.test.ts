@@ -1,21 +1,12 @@
 import { Chart, Testing } from 'cdk8s';
 import { Env, Probe, Secret } from 'cdk8s-plus-28';
+import { chartIn, DNS_RULE, find, synth } from './shadow-fixtures';
 import {
   BackgroundWork, CanaryRollout, EgressTarget, HttpMethod, Interval, MirrorRouter, ResponseComparison, RolloutEngine, RolloutPlan,
   ShadowMirror, ShadowMirrorProps, ShadowState, SideEffects, Step, TrafficRouter,
 } from '../../src';
-import { expectValidManifests } from '../schema-validation';
 
 const baselineContainers = [{ image: 'registry.example.com/search:1.9.3', portNumber: 9090, readiness: Probe.fromHttpGet('/ready') }];
-const DNS_RULE = {
-  to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
-  ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
-};
-
-function chartIn(namespace?: string): Chart {
-  return new Chart(Testing.app(), 'test', { namespace });
-}
-
 function props(overrides: Partial<ShadowMirrorProps> = {}): ShadowMirrorProps {
   return {
     service: 'search',
@@ -27,18 +18,6 @@ function props(overrides: Partial<ShadowMirrorProps> = {}): ShadowMirrorProps {
     comparison: ResponseComparison.mroki({ baselineContainers, ignoredFields: ['body.took', 'headers.Date'] }),
     ...overrides,
   };
-}
-
-function synth(chart: Chart): any[] {
-  const objects = Testing.synth(chart);
-  expectValidManifests(objects);
-  return objects;
-}
-
-function find(objects: any[], kind: string, name: string): any {
-  const found = objects.filter((o) => o.kind === kind && o.metadata.name === name);
-  expect(found).toHaveLength(1);
-  return found[0];
 }
 
 const envOf = (deployment: any) => Object.fromEntries(deployment.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));

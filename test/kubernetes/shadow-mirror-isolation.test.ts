@@ -1,18 +1,10 @@
 import { Chart, Testing } from 'cdk8s';
 import { Probe } from 'cdk8s-plus-28';
+import { chartIn, DNS_RULE } from './shadow-fixtures';
 import { EgressProtocol, EgressTarget, MirrorRouter, ShadowMirror, ShadowMirrorProps, SideEffects } from '../../src';
 import { parseCidr, rangesOverlap } from '../../src/kubernetes/private/cidr';
 import { addShadowIsolation } from '../../src/kubernetes/private/shadow-isolation';
 import { expectValidManifests } from '../schema-validation';
-
-const DNS_RULE = {
-  to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
-  ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
-};
-
-function chartIn(namespace?: string): Chart {
-  return new Chart(Testing.app(), 'test', { namespace });
-}
 
 /** A Gateway API shadow (its router needs no egress of its own). */
 function props(overrides: Partial<ShadowMirrorProps> = {}): ShadowMirrorProps {

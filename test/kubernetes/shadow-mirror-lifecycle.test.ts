@@ -1,14 +1,9 @@
 import { App, Chart, Testing } from 'cdk8s';
-import { EnvValue, Probe, Secret, Volume, Env } from 'cdk8s-plus-28';
-import { k8s } from 'cdk8s-plus-28';
+import { EnvValue, Probe, Secret, Volume, Env, k8s } from 'cdk8s-plus-28';
+import { chartIn, find, synth } from './shadow-fixtures';
 import {
   BackgroundWork, EgressTarget, HttpMethod, MirrorRouter, ShadowMirror, ShadowMirrorProps, ShadowState, SideEffects,
 } from '../../src';
-import { expectValidManifests } from '../schema-validation';
-
-function chartIn(namespace?: string, app: App = Testing.app()): Chart {
-  return new Chart(app, 'test', { namespace });
-}
 
 function props(overrides: Partial<ShadowMirrorProps> = {}): ShadowMirrorProps {
   return {
@@ -20,18 +15,6 @@ function props(overrides: Partial<ShadowMirrorProps> = {}): ShadowMirrorProps {
     sideEffects: SideEffects.none(),
     ...overrides,
   };
-}
-
-function synth(chart: Chart): any[] {
-  const objects = Testing.synth(chart);
-  expectValidManifests(objects);
-  return objects;
-}
-
-function find(objects: any[], kind: string, name: string): any {
-  const found = objects.filter((o) => o.kind === kind && o.metadata.name === name);
-  expect(found).toHaveLength(1);
-  return found[0];
 }
 
 /** The production workload of Service 'orders', as a plain Deployment and Service in the same app. */

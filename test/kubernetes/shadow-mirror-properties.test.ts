@@ -75,14 +75,14 @@ function canonical(text: string): string {
   const r = parseCidr(text);
   if (!r) return text;
   const start = r.start;
-  if (r.family === 4) return `${[24n, 16n, 8n, 0n].map((s) => String((start >> s) & 255n)).join('.')}/${r.prefix}`;
-  const groups = Array.from({ length: 8 }, (_, i) => ((start >> BigInt((7 - i) * 16)) & 0xffffn).toString(16));
+  if (r.family === 4) return `${[3, 2, 1, 0].map((i) => String((start / 256n ** BigInt(i)) % 256n)).join('.')}/${r.prefix}`;
+  const groups = Array.from({ length: 8 }, (_, i) => ((start / 65536n ** BigInt(7 - i)) % 65536n).toString(16));
   return `${groups.join(':')}/${r.prefix}`;
 }
 
 const sandboxCredentials = maybe(fc.array(mostly(fc.constant('search-sandbox-db'), fc.constant('Bad_Name')), { maxLength: 1 }));
 const sideEffects = fc.oneof(
-  fc.record({ dns: fc.option(mostly(fc.constant([() => EgressTarget.cidr('169.254.20.10/32')]), fc.array(egressTarget, { maxLength: 1 })), { nil: undefined, freq: 4 }), sandbox: sandboxCredentials })
+  fc.record({ dns: fc.option(mostly<(() => EgressTarget)[]>(fc.constant([() => EgressTarget.cidr('169.254.20.10/32')]), fc.array(egressTarget, { maxLength: 1 })), { nil: undefined, freq: 4 }), sandbox: sandboxCredentials })
     .map((o) => () => SideEffects.none({ dnsServers: o.dns?.map((t) => t()), sandboxCredentials: o.sandbox })),
   fc.record({ allow: fc.array(egressTarget, { minLength: 1, maxLength: 2 }), sandbox: sandboxCredentials })
     .map((o) => () => SideEffects.isolated({ allowEgressTo: o.allow.map((t) => t()), sandboxCredentials: o.sandbox })),
@@ -96,7 +96,7 @@ const method = mostly(fc.constantFrom(...Object.values(HttpMethod)), fc.constant
 const router = fc.oneof(
   fc.record({ host: maybe(mostly(fc.constantFrom('search', 'search.example.com', '*.example.com'), fc.constant('Bad Host'))), sidecar: maybe(fc.boolean()) })
     .map((o) => () => MirrorRouter.istio(o)),
-  fc.record({ gateway: mostly(fc.constant('public'), fc.constant('Public')), hostnames: maybe(mostly(fc.constant(['search.example.com']), fc.constantFrom([], ['10.0.0.1']))) })
+  fc.record({ gateway: mostly(fc.constant('public'), fc.constant('Public')), hostnames: maybe(mostly<string[]>(fc.constant(['search.example.com']), fc.constantFrom<string[]>([], ['10.0.0.1']))) })
     .map((o) => () => MirrorRouter.gatewayApi(o)),
   fc.record({ host: mostly(fc.constant('search.example.com'), fc.constant('*.example.com')) }).map((o) => () => MirrorRouter.nginx(o)),
 );
@@ -104,8 +104,14 @@ const router = fc.oneof(
 const shadowSpec = fc.record({
   namespace: maybe(fc.constantFrom('search', 'shop')),
   service: mostly(fc.constantFrom('search', 'checkout'), fc.string({ maxLength: 8 })),
-  percent: mostly(fc.oneof(fc.integer({ min: 1, max: 100 }), fc.constantFrom(0.5, 12.5, 33.3333, 100)), fc.oneof(fc.double({ min: -1, max: 101 }), fc.constantFrom(0, 0.00001))),
-  methods: maybe(fc.oneof({ arbitrary: fc.uniqueArray(safeMethod, { minLength: 1 }), weight: 3 }, { arbitrary: fc.uniqueArray(method, { minLength: 1, maxLength: 8 }), weight: 1 })),
+  percent: mostly(
+    fc.oneof(fc.integer({ min: 1, max: 100 }), fc.constantFrom(0.5, 12.5, 33.3333, 100)),
+    fc.oneof(fc.double({ min: -1, max: 101 }), fc.constantFrom(0, 0.00001)),
+  ),
+  methods: maybe(fc.oneof(
+    { arbitrary: fc.uniqueArray(safeMethod, { minLength: 1 }), weight: 3 },
+    { arbitrary: fc.uniqueArray(method, { minLength: 1, maxLength: 8 }), weight: 1 },
+  )),
   paths: maybe(fc.array(pathMatch, { minLength: 1, maxLength: 3 })),
   router,
   sideEffects,

@@ -1,18 +1,13 @@
-import { Chart, Testing } from 'cdk8s';
 import { ContainerProps, EnvValue, Probe } from 'cdk8s-plus-28';
+import { chartIn, synth } from './shadow-fixtures';
 import { DisruptionBudget, EgressTarget, HttpMethod, MirrorRouter, PathMatch, ShadowMirror, ShadowMirrorProps, SideEffects } from '../../src';
 import { warningsOf } from '../../src/private/warnings';
-import { expectValidManifests } from '../schema-validation';
 
 const containers: ContainerProps[] = [{
   image: 'registry.example.com/search:2.0.0',
   portNumber: 8080,
   readiness: Probe.fromHttpGet('/healthz'),
 }];
-
-function chartIn(namespace?: string): Chart {
-  return new Chart(Testing.app(), 'test', { namespace });
-}
 
 function props(overrides: Partial<ShadowMirrorProps> = {}): ShadowMirrorProps {
   return {
@@ -36,12 +31,6 @@ function mirroringWrites(): Partial<ShadowMirrorProps> {
     sideEffects: SideEffects.isolated({ allowEgressTo: [EgressTarget.pods({ namespace: 'search-sandbox', labels: { app: 'index' } })] }),
     productionDependencies: [EgressTarget.namespace('search-index')],
   };
-}
-
-function synth(chart: Chart): any[] {
-  const objects = Testing.synth(chart);
-  expectValidManifests(objects);
-  return objects;
 }
 
 function only(objects: any[], kind: string): any {

@@ -130,7 +130,12 @@ export function addMrokiComparison(scope: Construct, ctx: ComparisonContext, opt
     addService(scope, `${id}Service`, p, p.name, p.selector);
     addDisruptionBudget(scope, `${id}DisruptionBudget`, p, p.name, p.selector);
   }
-  return { mirrorService: compare, baselineTemplates: baselineTemplates.map(({ field: f, template }) => ({ field: f, template })), comparePods: compare, noisePods: noise };
+  return {
+    mirrorService: compare,
+    baselineTemplates: baselineTemplates.map(({ field: f, template }) => ({ field: f, template })),
+    comparePods: compare,
+    noisePods: noise,
+  };
 }
 
 /** The shadow's workload options with other containers, name and (for the proxies) pod annotations. */

@@ -23,7 +23,9 @@ export interface ProductionPodOwner {
  * The production pod owners of Service `service` in `namespace` (`undefined`: no namespace), or
  * `undefined` when the app holds no such Service. Objects under `exclude` (the shadow) are skipped.
  */
-export function productionPodOwners(root: IConstruct, service: string, namespace: string | undefined, exclude: IConstruct): ProductionPodOwner[] | undefined {
+export function productionPodOwners(
+  root: IConstruct, service: string, namespace: string | undefined, exclude: IConstruct,
+): ProductionPodOwner[] | undefined {
   const objects = root.node.findAll()
     .filter((c): c is ApiObject => c instanceof ApiObject && !isUnder(c, exclude))
     .map((o) => o.toJson());

@@ -209,7 +209,9 @@ export function secretReferences(podSpec: any): SecretReference[] {
  * The first reference to a production credential that is not a sandbox credential: `production`
  * maps each production Secret to where production uses (or declares) it.
  */
-export function productionCredentialIn(refs: SecretReference[], production: Map<string, string>, sideEffects: SideEffects): { ref: SecretReference; source: string } | undefined {
+export function productionCredentialIn(
+  refs: SecretReference[], production: Map<string, string>, sideEffects: SideEffects,
+): { ref: SecretReference; source: string } | undefined {
   const sandbox = sideEffects.sandboxCredentials;
   for (const ref of refs) {
     const source = production.get(ref.secret);
