@@ -2,11 +2,15 @@
  * Input checks shared by every construct and value class.
  *
  * Every message has the same shape: `<where>: invalid '<field>': <what is allowed>, got <value>`,
- * where `<where>` is a construct path or, for static factories, the factory's own name.
+ * where `<where>` is a construct path or, for static factories, the factory's own name. A token
+ * (cdk8s `Lazy`, aws-cdk-lib token) fails every check here and prints as `an unresolved token`; fields
+ * that accept tokens skip or defer their checks first (see tokens.ts).
  */
+import { describeToken, isToken } from './tokens';
 
 /** Renders a value the way error messages quote it. */
 export function show(value: unknown): string {
+  if (isToken(value)) return describeToken(value);
   if (typeof value === 'string') return `'${value}'`;
   if (value === undefined) return 'nothing';
   if (Array.isArray(value)) return `[${value.map(show).join(', ')}]`;
@@ -14,7 +18,7 @@ export function show(value: unknown): string {
     && (value as any).toString !== Object.prototype.toString) {
     return String(value);
   }
-  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+  return typeof value === 'object' ? JSON.stringify(value, (_key, v) => (isToken(v) ? describeToken(v) : v)) : String(value);
 }
 
 /** The message for a value that is not allowed. */
@@ -29,16 +33,21 @@ export function fail(where: string, field: string, allowed: string, got: unknown
 
 /** A whole number from `min` to `max`, inclusive. */
 export function checkRange(where: string, field: string, value: number, min: number, max: number): void {
-  if (!Number.isInteger(value) || value < min || value > max) {
+  if (!Number.isInteger(value) || value < min || value > max || isToken(value)) {
     fail(where, field, `must be a whole number from ${min} to ${max}`, value);
   }
 }
 
 /** A finite number from `min` to `max`, inclusive (fractions allowed). */
 export function checkNumber(where: string, field: string, value: number, min: number, max: number): void {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max || isToken(value)) {
     fail(where, field, `must be a number from ${min} to ${max}`, value);
   }
+}
+
+/** A finite number (no NaN or infinity). */
+export function checkFinite(where: string, field: string, value: number): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || isToken(value)) fail(where, field, 'must be a finite number', value);
 }
 
 /** A string that is not empty (and not only whitespace). */
