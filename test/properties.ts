@@ -101,7 +101,9 @@ export const EDGE_STRINGS = fc.constantFrom('', ' ', 'a b', 'Bad Key', 'UPPER', 
 
 /** The largest Go duration: 2562047h47m16.854775807s. */
 const GO_MAX_NANOS = 2n ** 63n - 1n;
-const GO_UNIT_NANOS: { [unit: string]: bigint } = { h: 3600n * 10n ** 9n, m: 60n * 10n ** 9n, s: 10n ** 9n, ms: 10n ** 6n, us: 1000n, µs: 1000n, ns: 1n };
+const GO_UNIT_NANOS: { [unit: string]: bigint } = {
+  h: 3600n * 10n ** 9n, m: 60n * 10n ** 9n, s: 10n ** 9n, ms: 10n ** 6n, us: 1000n, µs: 1000n, ns: 1n,
+};
 
 /** Whether Go's time.ParseDuration accepts `text` (whole-number components; what the library writes). */
 export function isGoDuration(text: unknown): boolean {

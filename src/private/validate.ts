@@ -58,12 +58,36 @@ export function checkNonEmpty(where: string, field: string, value: string): void
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** A Kubernetes DNS-1123 label: lower-case alphanumerics and '-', at most `max` characters. */
 export function checkDnsLabel(where: string, field: string, value: string, max = 63): void {
   if (typeof value !== 'string' || value.length > max || !DNS_LABEL.test(value)) {
     fail(where, field, `must be a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit, at most ${max} characters)`, value);
+  }
+}
+
+/** A Kubernetes DNS-1035 label (what Service names are): starts with a letter, at most 63 characters. */
+export function checkDns1035Label(where: string, field: string, value: string): void {
+  if (typeof value !== 'string' || value.length > 63 || !DNS_1035_LABEL.test(value)) {
+    fail(where, field, "must be a DNS-1035 label (lower-case letters, digits and '-', starting with a letter and ending with a letter or digit, at most 63 characters)", value);
+  }
+}
+
+/**
+ * A Kubernetes label or annotation key: a name (at most 63 letters, digits, '-', '_' or '.', starting
+ * and ending with a letter or digit), optionally after a DNS-1123 subdomain prefix and '/'.
+ */
+export function checkQualifiedName(where: string, field: string, key: string): void {
+  const parts = typeof key === 'string' ? key.split('/') : [];
+  const name = parts[parts.length - 1] ?? '';
+  const prefix = parts.length === 2 ? parts[0] : undefined;
+  const ok = (parts.length === 1 || parts.length === 2) && name.length <= 63 && QUALIFIED_NAME.test(name)
+    && (prefix === undefined || (prefix.length <= 253 && DNS_SUBDOMAIN.test(prefix)));
+  if (!ok) {
+    fail(where, field, "must have keys that are qualified names (at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit, optionally after a DNS subdomain and '/', e.g. 'example.com/team')", key);
   }
 }
 

@@ -15,8 +15,8 @@
  *    traffic is back on the stable version the engine's restore time later.
  */
 import { StepKind } from './step';
-import { fail } from '../private/validate';
 import { TimelineActivity as Activity } from './timeline-activity';
+import { fail } from '../private/validate';
 
 /** The worst case tries a fault at every measurement; beyond this many the timeline is refused. */
 const MAX_MEASUREMENTS = 100_000;
@@ -304,7 +304,8 @@ class ExposureCalculator {
 
   /** How many measurements the runs take, i.e. how many fault times `candidates()` tries. */
   public measurements(): number {
-    return this.runs.reduce((sum, r) => sum + (r.last < r.first ? 0 : Math.floor((Math.min(r.last, this.end) - r.first) / r.gate.intervalSeconds) + 1), 0);
+    const count = (r: Run) => (r.last < r.first ? 0 : Math.floor((Math.min(r.last, this.end) - r.first) / r.gate.intervalSeconds) + 1);
+    return this.runs.reduce((sum, r) => sum + count(r), 0);
   }
 
   /** Fault times where the worst case can occur: 0 and every measurement (the abort time jumps there). */

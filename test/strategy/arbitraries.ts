@@ -27,7 +27,10 @@ export type IntervalDesc = { readonly unit: 'seconds' | 'minutes' | 'hours'; rea
 export const intervalDesc: fc.Arbitrary<IntervalDesc> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ unit: fc.constantFrom('seconds' as const), amount: fc.integer({ min: 1, max: 900 }) }) },
   { weight: 6, arbitrary: fc.record({ unit: fc.constantFrom('minutes' as const), amount: fc.integer({ min: 1, max: 60 }) }) },
-  { weight: 1, arbitrary: fc.record({ unit: fc.constantFrom('hours' as const), amount: mostly(fc.integer({ min: 0, max: 8760 }), edgeNumbers(0, 8760), fc.double()) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ unit: fc.constantFrom('hours' as const), amount: mostly(fc.integer({ min: 0, max: 8760 }), edgeNumbers(0, 8760), fc.double()) }),
+  },
   { weight: 1, arbitrary: fc.record({ unit: fc.constantFrom('seconds' as const, 'minutes' as const), amount: fc.oneof(fc.double(), edgeNumbers(0, 525600), TOKEN_NUMBERS) }) },
   { weight: 1, arbitrary: fc.record({ parse: fc.oneof(fc.stringMatching(/^(\d{1,7}h)?(\d{1,4}m)?(\d{1,4}s)?$/), EDGE_STRINGS) }) },
 );
@@ -90,7 +93,9 @@ export function buildGate(d: GateDesc): Gate {
     case 'datadog': return Gate.datadog({ ...common, query: d.text, threshold: threshold!, secretName: 'datadog' });
     case 'newRelic': return Gate.newRelic({ ...common, query: `SELECT count(*) AS value FROM Transaction WHERE x = '${d.text}'`, threshold: threshold!, secretName: 'newrelic' });
     case 'cloudWatch': return Gate.cloudWatch({
-      ...common, threshold: threshold!, region: 'eu-west-1',
+      ...common,
+      threshold: threshold!,
+      region: 'eu-west-1',
       metrics: [{ namespace: 'AWS/ApplicationELB', metricName: 'HTTPCode_Target_5XX_Count', statistic: 'Sum' }],
     });
     case 'web': return Gate.web({ ...common, url: `http://smoke.qa/run?q=${encodeURIComponent(d.text)}`, ...(threshold ? { jsonPath: '{$.failures}', threshold } : {}) });
