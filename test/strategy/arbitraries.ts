@@ -41,7 +41,9 @@ export function buildInterval(d: IntervalDesc): Interval {
 
 export type ThresholdDesc = { readonly f: 'atLeast' | 'atMost'; readonly a: number } | { readonly f: 'between'; readonly a: number; readonly b: number };
 
-const thresholdNumber = mostly(fc.double({ min: -1000, max: 1000, noNaN: true }), fc.constantFrom(NaN, Infinity, -Infinity, 1e300, -0), TOKEN_NUMBERS);
+const thresholdNumber = mostly(
+  fc.double({ min: -1000, max: 1000, noNaN: true }), fc.constantFrom(NaN, Infinity, -Infinity, 1e300, -0), TOKEN_NUMBERS,
+);
 export const thresholdDesc: fc.Arbitrary<ThresholdDesc> = fc.oneof(
   fc.record({ f: fc.constantFrom('atLeast' as const, 'atMost' as const), a: thresholdNumber }),
   fc.record({ f: fc.constantFrom('between' as const), a: thresholdNumber, b: thresholdNumber }),
