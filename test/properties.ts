@@ -88,7 +88,7 @@ export function check<T>(arbitrary: fc.Arbitrary<T>, predicate: (value: T) => vo
  * generated input is usually valid, so most inputs get past their first check and reach the later ones.
  */
 export function mostly<T>(valid: fc.Arbitrary<T>, ...edge: fc.Arbitrary<any>[]): fc.Arbitrary<T> {
-  return fc.oneof({ weight: 8, arbitrary: valid }, ...edge.map((arbitrary) => ({ weight: 1, arbitrary })));
+  return fc.oneof({ weight: 25, arbitrary: valid }, ...edge.map((arbitrary) => ({ weight: 1, arbitrary })));
 }
 
 /** Numbers around the edges of a whole-number range: its ends and one past them, fractions, non-finite values, huge values. */

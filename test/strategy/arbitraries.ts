@@ -46,7 +46,7 @@ const thresholdNumber = mostly(
 );
 export const thresholdDesc: fc.Arbitrary<ThresholdDesc> = fc.oneof(
   fc.record({ f: fc.constantFrom('atLeast' as const, 'atMost' as const), a: thresholdNumber }),
-  fc.record({ f: fc.constantFrom('between' as const), a: thresholdNumber, b: thresholdNumber }),
+  fc.record({ f: fc.constantFrom('between' as const), a: thresholdNumber, b: thresholdNumber }).map((d) => (d.a > d.b && d.a !== 0.5 ? { ...d, a: d.b, b: d.a } : d)),
 );
 
 export function buildThreshold(d: ThresholdDesc): Threshold {
@@ -71,10 +71,10 @@ export interface GateDesc {
 export const gateDesc: fc.Arbitrary<GateDesc> = fc.record({
   provider: fc.constantFrom('prometheus' as const, 'datadog' as const, 'cloudWatch' as const, 'newRelic' as const, 'web' as const, 'job' as const),
   name: gateName,
-  threshold: fc.option(thresholdDesc, { nil: undefined, freq: 8 }),
+  threshold: fc.option(thresholdDesc, { nil: undefined, freq: 30 }),
   interval: fc.option(intervalDesc, { nil: undefined }),
-  count: fc.option(wholeNumber(1, 10), { nil: undefined }),
-  failureLimit: fc.option(wholeNumber(0, 5), { nil: undefined }),
+  count: fc.option(wholeNumber(2, 10), { nil: undefined }),
+  failureLimit: fc.option(mostly(fc.integer({ min: 0, max: 1 }), wholeNumber(0, 5)), { nil: undefined }),
   initialDelay: fc.option(intervalDesc, { nil: undefined, freq: 4 }),
   onNoData: fc.option(fc.constantFrom(NoDataBehavior.FAIL, NoDataBehavior.INCONCLUSIVE), { nil: undefined, freq: 3 }),
   text: mostly(fc.constantFrom('sum(rate(ok{pod=~"{{canaryPods}}"}[{{interval}}]))', 'avg(latency)', 'errors'), EDGE_STRINGS, fc.constantFrom('{{unknown}}', '{{ interval }}')),
@@ -174,7 +174,7 @@ const stepsPlan: fc.Arbitrary<PlanDesc> = fc.record({
   shape: fc.constantFrom('as generated', 'sorted', 'sorted', 'pairs', 'pairs'),
   bake: intervalDesc,
   backgroundGates,
-  backgroundStartStep: fc.option(wholeNumber(0, 8), { nil: undefined, freq: 4 }),
+  backgroundStartStep: fc.option(wholeNumber(0, 8), { nil: undefined, freq: 10 }),
 }).map(({ steps, shape, bake, ...rest }) => {
   const weights = steps.filter((s) => s.f === 'setWeight').map((s: any) => s.weight as number);
   const sorted = [...weights].sort((a, b) => a - b);
