@@ -31,6 +31,25 @@ export function fail(where: string, field: string, allowed: string, got: unknown
   throw new Error(invalid(where, field, allowed, got));
 }
 
+const FACTORY_REFUSAL = /^[A-Z][A-Za-z0-9]*\.[a-zA-Z0-9]+\(\): invalid '/;
+
+/**
+ * Runs `use`, in which the construct at `where` uses a value class (a plan, a gate); a refusal raised
+ * there by one of the value class's own factories or methods (`Interval.plus(): invalid 'other': ...`)
+ * gets the construct's path and field in front, so the user learns which construct's value was wrong:
+ * `<where>: invalid '<field>': Interval.plus(): invalid 'other': ..., got ...`. The factory's message stays whole.
+ */
+export function withPath<T>(where: string, field: string, use: () => T): T {
+  try {
+    return use();
+  } catch (e) {
+    if (e instanceof Error && e.constructor === Error && FACTORY_REFUSAL.test(e.message)) {
+      throw new Error(`${where}: invalid '${field}': ${e.message}`);
+    }
+    throw e;
+  }
+}
+
 /** A whole number from `min` to `max`, inclusive. */
 export function checkRange(where: string, field: string, value: number, min: number, max: number): void {
   if (!Number.isInteger(value) || value < min || value > max || isToken(value)) {

@@ -4,8 +4,8 @@
  */
 import { Token } from 'aws-cdk-lib';
 import { Lazy } from 'cdk8s';
-import { Interval, Step, Threshold } from '../src';
-import { show } from '../src/private/validate';
+import { Interval, Step, Threshold } from '../../src';
+import { show } from '../../src/private/validate';
 
 const lazy = Lazy.any({ produce: () => 5 });
 const numberToken = Token.asNumber({ resolve: () => 5 });
