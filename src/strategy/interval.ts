@@ -66,7 +66,7 @@ export class Interval {
     if (typeof amount !== 'number' || !Number.isFinite(amount) || amount < 0 || !Number.isInteger(total) || total > Interval.MAX_SECONDS) {
       fail(where, 'amount', `must be from 0 to ${Interval.MAX_SECONDS / unitSeconds} (${MAX_TEXT}) and a whole number of seconds`, amount);
     }
-    return new Interval(total);
+    return new Interval(total === 0 ? 0 : total); // not -0
   }
 
   private readonly totalSeconds: number;

@@ -77,6 +77,10 @@ describe('the maximum is 365 days, which every engine reads exactly', () => {
   });
 });
 
+test('zero is never negative zero', () => {
+  expect(Object.is(Interval.hours(-0).toSeconds(), 0)).toBe(true);
+});
+
 test('fails when plus() is given something other than an Interval', () => {
   expect(() => Interval.seconds(1).plus(undefined as any)).toThrow("Interval.plus(): invalid 'other': must be an Interval, got nothing");
 });
