@@ -69,7 +69,7 @@ export function addMrokiComparison(scope: Construct, ctx: ComparisonContext, opt
     fail(w.where, 'name', `must be at most 37 characters with a comparison (its objects are called '${w.name}-secondary' and the like, at most 47)`, w.name);
   }
   const field = 'comparison.baselineContainers';
-  checkContainers(w.where, field, options.baselineContainers, w.options.allowMissingReadinessProbe ?? false);
+  checkContainers(scope, field, options.baselineContainers, w.options.allowMissingReadinessProbe ?? false);
   const baselineContainers = ctx.withoutBackgroundWork(field, options.baselineContainers);
 
   // Production copies: the same workload options as the shadow, the production containers.
