@@ -152,7 +152,7 @@ export abstract class BlueGreenEngine {
    * Defines the engine's objects under `scope`.
    * @internal
    */
-  public abstract _render(scope: Construct, w: Workload, names: BlueGreenServiceNames): void;
+  public abstract _bind(scope: Construct, w: Workload, names: BlueGreenServiceNames): void;
 }
 
 class NativeBlueGreenEngine extends BlueGreenEngine {
@@ -161,7 +161,7 @@ class NativeBlueGreenEngine extends BlueGreenEngine {
     super();
   }
 
-  public _render(scope: Construct, w: Workload, names: BlueGreenServiceNames): void {
+  public _bind(scope: Construct, w: Workload, names: BlueGreenServiceNames): void {
     const { live } = this.options;
     const idle = live === Slot.BLUE ? Slot.GREEN : Slot.BLUE;
     const idleReplicas = this.options.idleReplicas ?? w.replicas;
@@ -200,7 +200,7 @@ class ArgoBlueGreenEngine extends BlueGreenEngine {
     super();
   }
 
-  public _render(scope: Construct, w: Workload, names: BlueGreenServiceNames): void {
+  public _bind(scope: Construct, w: Workload, names: BlueGreenServiceNames): void {
     const o = this.options;
     const where = w.where;
     // Argo Rollouts ignores autoPromotionSeconds when autoPromotionEnabled is false; a user who sets both

@@ -56,6 +56,6 @@ export class BlueGreenService extends Construct {
       // Argo Rollouts refuses this too (DuplicatedServicesBlueGreenMessage), but only at runtime.
       fail(this.node.path, 'previewServiceName', `must differ from activeServiceName ('${this.activeServiceName}'): the preview and active Services need two different Services`, this.previewServiceName);
     }
-    props.engine._render(this, w, { active: this.activeServiceName, preview: this.previewServiceName });
+    props.engine._bind(this, w, { active: this.activeServiceName, preview: this.previewServiceName });
   }
 }

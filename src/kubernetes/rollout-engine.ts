@@ -1,12 +1,8 @@
+import { Construct } from 'constructs';
+import { renderArgoCanary } from './private/argo-canary';
+import { renderFlaggerCanary } from './private/flagger-canary';
+import { CanaryRelease } from './private/release-context';
 import { checkRange, fail } from '../private/validate';
-
-/** Which controller carries out a `CanaryRollout`. */
-export enum RolloutEngineKind {
-  /** Argo Rollouts: a `Rollout` with `strategy.canary`. */
-  ARGO_ROLLOUTS = 'argoRollouts',
-  /** Flagger: a `Deployment` plus a Flagger `Canary`. */
-  FLAGGER = 'flagger',
-}
 
 /** Options for `RolloutEngine.argoRollouts`. */
 export interface ArgoRolloutsOptions {
@@ -83,7 +79,7 @@ const INT_OR_PERCENT = /^(\d+)(%?)$/;
  * express is refused at construction with an error naming the engine, the step and the nearest plan it
  * can express.
  */
-export class RolloutEngine {
+export abstract class RolloutEngine {
   /**
    * Argo Rollouts (v1.9): a `Rollout` whose `strategy.canary.steps` are the plan's steps, one
    * AnalysisTemplate per gate, and the Services and router objects the Rollout references.
@@ -113,7 +109,7 @@ export class RolloutEngine {
     }
     // Argo Rollouts: progressDeadlineSeconds must be greater than minReadySeconds (0 here).
     if (options.progressDeadlineSeconds !== undefined) checkRange(where, 'progressDeadlineSeconds', options.progressDeadlineSeconds, 1, 86400);
-    return new RolloutEngine(RolloutEngineKind.ARGO_ROLLOUTS, { ...options, maxSurge, maxUnavailable }, undefined);
+    return new ArgoRolloutsEngine({ ...options, maxSurge, maxUnavailable });
   }
 
   /**
@@ -150,31 +146,48 @@ export class RolloutEngine {
       }
     }
     if (options.progressDeadlineSeconds !== undefined) checkRange(where, 'progressDeadlineSeconds', options.progressDeadlineSeconds, 1, 86400);
-    return new RolloutEngine(RolloutEngineKind.FLAGGER, undefined, { ...options });
+    return new FlaggerEngine({ ...options });
   }
 
-  /** Which controller this is. */
-  public readonly kind: RolloutEngineKind;
-  /**
-   * Argo Rollouts settings, with defaults resolved.
-   * @default - not Argo Rollouts
-   */
-  public readonly argoOptions?: ArgoRolloutsOptions;
-  /**
-   * Flagger settings.
-   * @default - not Flagger
-   */
-  public readonly flaggerOptions?: FlaggerOptions;
-
-  private constructor(kind: RolloutEngineKind, argo: ArgoRolloutsOptions | undefined, flagger: FlaggerOptions | undefined) {
-    this.kind = kind;
-    this.argoOptions = argo;
-    this.flaggerOptions = flagger;
-  }
+  protected constructor() {}
 
   /** The engine's product name, as error messages use it. */
-  public toString(): string {
-    return this.kind === RolloutEngineKind.ARGO_ROLLOUTS ? 'Argo Rollouts' : 'Flagger';
+  public abstract toString(): string;
+
+  /**
+   * Name of the Service in front of the stable version of the workload `name`.
+   * @internal
+   */
+  public abstract _stableServiceName(name: string): string;
+
+  /**
+   * Defines the engine's objects for `release` under `scope`, refusing what the engine cannot do.
+   * @internal
+   */
+  public abstract _bind(scope: Construct, release: CanaryRelease): void;
+}
+
+class ArgoRolloutsEngine extends RolloutEngine {
+  constructor(private readonly options: ArgoRolloutsOptions) { super(); }
+
+  public toString(): string { return 'Argo Rollouts'; }
+
+  public _stableServiceName(name: string): string { return `${name}-stable`; }
+
+  public _bind(scope: Construct, release: CanaryRelease): void {
+    renderArgoCanary(scope, release, this.options);
+  }
+}
+
+class FlaggerEngine extends RolloutEngine {
+  constructor(private readonly options: FlaggerOptions) { super(); }
+
+  public toString(): string { return 'Flagger'; }
+
+  public _stableServiceName(name: string): string { return `${name}-primary`; }
+
+  public _bind(scope: Construct, release: CanaryRelease): void {
+    renderFlaggerCanary(scope, release, this.options);
   }
 }
 

@@ -30,6 +30,8 @@ export enum NoDataBehavior {
 }
 
 const QUERY_PLACEHOLDERS = ['namespace', 'workload', 'interval', 'canaryPods', 'stablePods'];
+/** `{{name}}`, with optional spaces inside the braces. The one pattern every engine reads placeholders with. */
+const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
 
 /** Options every gate takes. */
 export interface GateOptions {
@@ -349,6 +351,23 @@ export class Gate {
     return new Gate(where, GateProvider.JOB, options, undefined, { job: options });
   }
 
+  /**
+   * Every placeholder in `text`, in order: its name (`canaryPods`) and how it is written (`{{ canaryPods }}`).
+   * @internal
+   */
+  public static _placeholdersIn(text: string): Array<{ readonly name: string; readonly raw: string }> {
+    return [...text.matchAll(PLACEHOLDER)].map((m) => ({ name: m[1], raw: m[0] }));
+  }
+
+  /**
+   * `text` with each placeholder replaced by `value(name)`; a placeholder for which it returns
+   * undefined is left as written.
+   * @internal
+   */
+  public static _fillPlaceholders(text: string, value: (name: string) => string | undefined): string {
+    return text.replace(PLACEHOLDER, (raw: string, name: string) => value(name) ?? raw);
+  }
+
   /** Name of the gate (the metric name in every engine). */
   public readonly name: string;
   /** Where the measurement comes from. */
@@ -457,7 +476,7 @@ export class Gate {
   /** The query placeholders this gate uses, such as `canaryPods`. */
   public placeholders(): string[] {
     const text = [this.queryText() ?? '', this.webOptions?.url ?? '', this.webOptions?.body ?? '', ...(this.jobOptions?.command ?? [])].join('\n');
-    return [...new Set([...text.matchAll(/\{\{\s*([A-Za-z]+)\s*\}\}/g)].map((m) => m[1]))];
+    return [...new Set(Gate._placeholdersIn(text).map((p) => p.name))];
   }
 
   /** Whether two gates define the same check (used to refuse one name for two different gates). */
@@ -478,9 +497,9 @@ interface GateSettings {
 
 function checkQuery(where: string, field: string, query: string): void {
   checkNonEmpty(where, field, query);
-  for (const m of query.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)) {
-    if (!QUERY_PLACEHOLDERS.includes(m[1])) {
-      fail(where, field, `may only use the placeholders ${QUERY_PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}`, `{{${m[1]}}}`);
+  for (const p of Gate._placeholdersIn(query)) {
+    if (!QUERY_PLACEHOLDERS.includes(p.name)) {
+      fail(where, field, `may only use the placeholders ${QUERY_PLACEHOLDERS.map((q) => `{{${q}}}`).join(', ')}`, `{{${p.name}}}`);
     }
   }
 }

@@ -19,12 +19,11 @@
  *   error (non-2xx, timeout, failed job) counts towards `consecutiveErrorLimit` (web) or fails the
  *   measurement (job).
  */
-import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { EXPRESSION_ID, promDuration } from './gate-rendering';
 import { NAME_LABEL } from './workload';
 import { fail } from '../../private/validate';
 import { Gate, GateProvider, NoDataBehavior } from '../../strategy/gate';
-import { Interval } from '../../strategy/interval';
 import { Threshold } from '../../strategy/threshold';
 import {
   AnalysisTemplate, AnalysisTemplateSpecMetrics, AnalysisTemplateSpecMetricsConsecutiveErrorLimit, AnalysisTemplateSpecMetricsCount,
@@ -74,10 +73,7 @@ const ARGS: { [placeholder: string]: ArgoAnalysisArg } = {
   // Stable is the ReplicaSet serving production: the canary's stable, or the blue/green active.
   stablePods: { name: 'stable-hash', valueFrom: { podTemplateHashValue: 'Stable' } },
 };
-const PLACEHOLDER = /\{\{\s*([A-Za-z]+)\s*\}\}/g;
 const ENGINE = 'Argo Rollouts';
-/** Id of the CloudWatch query that evaluates a gate's metric math. */
-export const EXPRESSION_ID = 'gate_value';
 
 /**
  * Emits one AnalysisTemplate per distinct gate under `scope` (named `<workload>-<gate>`, or
@@ -151,9 +147,9 @@ export function checkArgoGate(where: string, field: string, gate: Gate, continuo
     ...(gate.jobOptions?.command ?? []),
   ];
   for (const text of texts) {
-    for (const m of text.matchAll(PLACEHOLDER)) {
-      if (!Gate.QUERY_PLACEHOLDERS.includes(m[1])) {
-        fail(where, field, `may only use the placeholders ${Gate.QUERY_PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')} (gate '${gate.name}')`, m[0]);
+    for (const p of Gate._placeholdersIn(text)) {
+      if (!Gate.QUERY_PLACEHOLDERS.includes(p.name)) {
+        fail(where, field, `may only use the placeholders ${Gate.QUERY_PLACEHOLDERS.map((q) => `{{${q}}}`).join(', ')} (gate '${gate.name}')`, p.raw);
       }
     }
   }
@@ -189,14 +185,14 @@ interface RenderedMetric {
 
 function renderMetric(gate: Gate, workloadName: string, continuous: boolean): RenderedMetric {
   const args = new Set<string>();
-  const fill = (text: string): string => text.replace(PLACEHOLDER, (whole, p: string) => {
+  const fill = (text: string): string => Gate._fillPlaceholders(text, (p) => {
     switch (p) {
       case 'namespace': args.add('namespace'); return '{{args.namespace}}';
       case 'workload': return workloadName;
       case 'interval': return promDuration(gate.interval);
       case 'canaryPods': args.add('canaryPods'); return `${workloadName}-{{args.canary-hash}}-.*`;
       case 'stablePods': args.add('stablePods'); return `${workloadName}-{{args.stable-hash}}-.*`;
-      default: return whole;
+      default: return undefined;
     }
   });
   const conditions = gate.threshold ? conditionsFor(gate) : {};
@@ -356,15 +352,4 @@ function outside(t: Threshold, x: string): string {
   if (t.min !== undefined) parts.push(`${x} < ${t.min}`);
   if (t.max !== undefined) parts.push(`${x} > ${t.max}`);
   return parts.length > 1 ? `(${parts.join(' || ')})` : parts[0];
-}
-
-/** A duration with one unit (`90s`, `5m`, `60m`), as PromQL range selectors and Flagger read them. */
-export function promDuration(i: Interval): string {
-  const s = i.toSeconds();
-  return s % 60 === 0 ? `${s / 60}m` : `${s}s`;
-}
-
-/** The namespace of the chart `scope` is in, when it has one. */
-export function chartNamespace(scope: Construct): string | undefined {
-  return Chart.of(scope).namespace;
 }

@@ -10,7 +10,7 @@
  * answer. There is no inconclusive outcome, so `NoDataBehavior.INCONCLUSIVE` is refused.
  */
 import { Construct } from 'constructs';
-import { promDuration, EXPRESSION_ID } from './argo-analysis';
+import { EXPRESSION_ID, promDuration } from './gate-rendering';
 import { NAME_LABEL } from './workload';
 import { fail } from '../../private/validate';
 import { warn } from '../../private/warnings';
@@ -18,7 +18,6 @@ import { Gate, GateProvider, NoDataBehavior } from '../../strategy/gate';
 import { MetricTemplate } from '../imports/flagger-flagger.app';
 
 const ENGINE = 'Flagger';
-const PLACEHOLDER = /\{\{\s*([A-Za-z]+)\s*\}\}/g;
 /** Flagger's own pattern for the pods of the canary Deployment `<target>`: `<target>-<rs hash>-<suffix>`. */
 export const FLAGGER_CANARY_PODS = '{{ target }}-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)';
 /** The pods of the primary Deployment Flagger creates, `<target>-primary-<rs hash>-<suffix>`. */
@@ -164,33 +163,33 @@ export function checkFlaggerGate(where: string, field: string, gate: Gate, optio
 
 function checkStaticPlaceholders(where: string, field: string, texts: string[], gate: Gate, options: { namespace?: string }): void {
   for (const text of texts) {
-    for (const m of text.matchAll(PLACEHOLDER)) {
-      const ok = m[1] === 'workload' || m[1] === 'interval' || (m[1] === 'namespace' && options.namespace !== undefined);
+    for (const p of Gate._placeholdersIn(text)) {
+      const ok = p.name === 'workload' || p.name === 'interval' || (p.name === 'namespace' && options.namespace !== undefined);
       if (!ok) {
-        fail(where, field, `may only use {{workload}}, {{interval}} and (when the chart has a namespace) {{namespace}}: ${ENGINE} does not fill placeholders in webhooks, so they are filled at synth (gate '${gate.name}')`, m[0]);
+        fail(where, field, `may only use {{workload}}, {{interval}} and (when the chart has a namespace) {{namespace}}: ${ENGINE} does not fill placeholders in webhooks, so they are filled at synth (gate '${gate.name}')`, p.raw);
       }
     }
   }
 }
 
 function fillStatic(text: string, gate: Gate, workloadName: string, options: { namespace?: string }): string {
-  return text.replace(PLACEHOLDER, (whole, p: string) => {
+  return Gate._fillPlaceholders(text, (p) => {
     if (p === 'workload') return workloadName;
     if (p === 'interval') return promDuration(gate.interval);
-    if (p === 'namespace' && options.namespace !== undefined) return options.namespace;
-    return whole;
+    if (p === 'namespace') return options.namespace;
+    return undefined;
   });
 }
 
 function fillQuery(text: string): string {
-  return text.replace(PLACEHOLDER, (whole, p: string) => {
+  return Gate._fillPlaceholders(text, (p) => {
     switch (p) {
       case 'namespace': return '{{ namespace }}';
       case 'workload': return '{{ target }}';
       case 'interval': return '{{ interval }}';
       case 'canaryPods': return FLAGGER_CANARY_PODS;
       case 'stablePods': return FLAGGER_PRIMARY_PODS;
-      default: return whole;
+      default: return undefined;
     }
   });
 }

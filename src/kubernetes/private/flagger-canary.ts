@@ -9,31 +9,64 @@
  * webhooks: `confirm-rollout` before the analysis starts, `confirm-traffic-increase` before every
  * weight increase, `confirm-promotion` before promotion.
  */
+import { Lazy } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { promDuration } from './argo-analysis';
 import { flaggerAnalysis, FlaggerWebhook } from './flagger-analysis';
-import { ReleaseContext } from './release-context';
+import { promDuration } from './gate-rendering';
+import { CanaryRelease, FlaggerRouterBinding, ReleaseContext } from './release-context';
+import { addDisruptionBudget, NAME_LABEL } from './workload';
 import { fail } from '../../private/validate';
 import { Gate } from '../../strategy/gate';
 import { HeaderMatch } from '../../strategy/header-match';
 import { Interval } from '../../strategy/interval';
 import { PlanKind, RolloutPlan } from '../../strategy/rollout-plan';
 import { StepKind } from '../../strategy/step';
+import { Canary } from '../imports/flagger-flagger.app';
 import { FlaggerOptions } from '../rollout-engine';
-import { TrafficRouter } from '../traffic-router';
 
 const ENGINE = 'Flagger';
 const RESERVED_WEBHOOKS = ['load-test', 'confirm-rollout', 'confirm-traffic-increase', 'confirm-promotion'];
 
-/** Checks `plan` against Flagger, emits the MetricTemplates it needs and returns the Canary `spec`. */
-export function flaggerCanarySpec(
-  scope: Construct, ctx: ReleaseContext, plan: RolloutPlan, router: TrafficRouter, options: FlaggerOptions,
-): { [key: string]: any } {
-  const where = ctx.where;
-  for (const [field, allowed, got] of router._engineProblems('flagger', ctx)) fail(where, field, allowed, got);
-  const routing = router._flagger(ctx)!;
+/**
+ * Renders a `CanaryRollout` for Flagger under `scope`: the MetricTemplates, the Deployment, the
+ * Canary, a PodDisruptionBudget over the primary pods and the objects the router needs.
+ */
+export function renderFlaggerCanary(scope: Construct, release: CanaryRelease, options: FlaggerOptions): void {
+  const { ctx } = release;
+  const w = ctx.workload;
+  const spec = flaggerCanarySpec(scope, ctx, release, options);
+  new k8s.KubeDeployment(scope, 'Deployment', {
+    metadata: { name: w.name, labels: w.labels },
+    spec: {
+      replicas: w.replicas,
+      // Flagger requires the selector to use app, name or app.kubernetes.io/name; the primary it
+      // creates selects app.kubernetes.io/name=<name>-primary.
+      selector: { matchLabels: w.selector },
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromString('25%'), maxUnavailable: k8s.IntOrString.fromNumber(0) } },
+      template: release.template,
+    },
+  });
+  new Canary(scope, 'Resource', {
+    metadata: { name: w.name, labels: w.labels },
+    spec: Lazy.any({ produce: () => spec.canary }),
+  });
+  addDisruptionBudget(scope, 'DisruptionBudget', w, `${w.name}-primary`, { [NAME_LABEL]: `${w.name}-primary` });
+  if (release.sideEffects !== undefined || release.productionDependencies !== undefined) {
+    fail(ctx.where, 'sideEffects', 'applies only to Argo Rollouts plans with Step.mirror (Flagger canaries do not mirror)', release.sideEffects ?? release.productionDependencies);
+  }
+  spec.router.addObjects(scope);
+}
 
-  const shape = plan.kind === PlanKind.AB_TEST ? abTestShape(where, plan, router) : canaryShape(where, plan);
+/** Checks the plan against Flagger, emits the MetricTemplates it needs and returns the Canary `spec`. */
+function flaggerCanarySpec(
+  scope: Construct, ctx: ReleaseContext, release: CanaryRelease, options: FlaggerOptions,
+): { canary: { [key: string]: any }; router: FlaggerRouterBinding } {
+  const where = ctx.where;
+  const plan = release.plan;
+  const routing = release.router._bindFlagger(ctx);
+
+  const shape = plan.kind === PlanKind.AB_TEST ? abTestShape(where, plan, routing) : canaryShape(where, plan);
   const gates = plan.gates();
   const threshold = checkGatesFit(where, gates, shape.interval);
   const { metrics, webhooks } = flaggerAnalysis(scope, ctx.workload.name, gates, {
@@ -59,7 +92,7 @@ export function flaggerCanarySpec(
     names.add(name);
   }
 
-  return {
+  const canary = {
     provider: routing.provider,
     targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: ctx.workload.name },
     progressDeadlineSeconds: options.progressDeadlineSeconds,
@@ -73,6 +106,7 @@ export function flaggerCanarySpec(
       webhooks: hooks.length + webhooks.length > 0 ? [...hooks, ...webhooks] : undefined,
     },
   };
+  return { canary, router: routing };
 }
 
 interface Shape {
@@ -81,9 +115,9 @@ interface Shape {
   readonly confirms: string[];
 }
 
-function abTestShape(where: string, plan: RolloutPlan, router: TrafficRouter): Shape {
+function abTestShape(where: string, plan: RolloutPlan, router: FlaggerRouterBinding): Shape {
   const match = plan.sequence[0].match;
-  const problem = router._matchProblem('flagger', match);
+  const problem = router.matchProblem(match);
   if (problem) fail(where, 'plan.steps[0]', `${problem}; nearest plan: a router that supports it, or RolloutPlan.canary()`, plan.sequence[0].toString());
   return {
     interval: plan.interval!,
