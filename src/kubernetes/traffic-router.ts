@@ -98,8 +98,8 @@ export interface AlbRouterOptions {
 /** Options for `TrafficRouter.smi`. */
 export interface SmiRouterOptions {
   /**
-   * Name of the TrafficSplit the engine creates.
-   * @default - the workload name
+   * Name of the TrafficSplit Argo Rollouts creates (Flagger always names it after the workload).
+   * @default - the workload name (Argo Rollouts' own default; the field is left out of the Rollout)
    */
   readonly trafficSplitName?: string;
 }
@@ -476,12 +476,17 @@ class SmiRouter extends TrafficRouter {
       addObjects: () => {}, // Argo Rollouts creates the TrafficSplit.
       trafficRouting: (managedRoutes) => ({
         ...managed(managedRoutes),
-        smi: { rootService: ctx.serviceName, trafficSplitName: this.options.trafficSplitName ?? ctx.workload.name },
+        // Argo Rollouts names the TrafficSplit after the Rollout unless told otherwise.
+        smi: { rootService: ctx.serviceName, trafficSplitName: this.options.trafficSplitName },
       }),
     };
   }
 
-  public _bindFlagger(): FlaggerRouterBinding {
+  public _bindFlagger(ctx: ReleaseContext): FlaggerRouterBinding {
+    const name = this.options.trafficSplitName;
+    if (name !== undefined && name !== ctx.workload.name) {
+      fail(ctx.where, 'trafficRouter.trafficSplitName', `Flagger names the TrafficSplit it creates after the workload ('${ctx.workload.name}'); leave trafficSplitName out`, name);
+    }
     return {
       provider: 'smi:v1alpha3',
       service: {},

@@ -190,8 +190,8 @@ export interface WebGateOptions extends GateOptions {
   /** URL called at each measurement. */
   readonly url: string;
   /**
-   * HTTP method.
-   * @default 'GET'
+   * HTTP method: `GET`, `POST` or `PUT`.
+   * @default - 'POST' when `body` is given, 'GET' otherwise
    */
   readonly method?: string;
   /**
@@ -334,6 +334,9 @@ export class Gate {
     }
     if (options.method !== undefined && !['GET', 'POST', 'PUT'].includes(options.method)) {
       fail(where, 'method', "must be 'GET', 'POST' or 'PUT'", options.method);
+    }
+    if (options.method === 'GET' && options.body !== undefined) {
+      fail(where, 'method', "must be 'POST' or 'PUT' when a body is given (a GET request carries no body)", options.method);
     }
     if (options.timeoutSeconds !== undefined) checkRange(where, 'timeoutSeconds', options.timeoutSeconds, 1, 600);
     return new Gate(where, GateProvider.WEB, options, options.threshold, { web: options });

@@ -102,6 +102,14 @@ describe('Flagger engine', () => {
     });
   });
 
+  test('the Ingress the Canary references comes before it in the output', () => {
+    const order = synth({ trafficRouter: TrafficRouter.nginx({ host: 'shop.example.com' }) }).map((o) => o.kind);
+    expect(order.indexOf('Ingress')).toBeGreaterThanOrEqual(0);
+    expect(order.indexOf('Ingress')).toBeLessThan(order.indexOf('Canary'));
+    expect(order.indexOf('MetricTemplate')).toBeLessThan(order.indexOf('Canary'));
+    expect(order.indexOf('Deployment')).toBeLessThan(order.indexOf('Canary'));
+  });
+
   test('routers: Gateway API, NGINX and SMI', () => {
     const gwc = find(synth({ trafficRouter: TrafficRouter.gatewayApi({ gateway: 'public', gatewayNamespace: 'gateways', hostnames: ['shop.example.com'] }) }), 'Canary').spec;
     expect(gwc.provider).toBe('gatewayapi:v1');
@@ -138,6 +146,13 @@ describe('refusals (Flagger)', () => {
   test('fails on bakes of different lengths', () => {
     const p = RolloutPlan.steps([Step.setWeight(5), Step.bake(bake), Step.setWeight(25), Step.bake(Interval.minutes(10))]);
     expect(make({ plan: p })).toThrow("shop/checkout: invalid 'plan.steps[3]': Flagger has one analysis interval for every step (the first bake is 5m); nearest plan: bake 5m after every traffic step, got 'bake(10m)'");
+  });
+  test('fails on an analysis interval below 10 seconds (Flagger would run every step at 10s)', () => {
+    const p = RolloutPlan.steps([Step.setWeight(5), Step.bake(Interval.seconds(5)), Step.setWeight(25), Step.bake(Interval.seconds(5))]);
+    expect(make({ plan: p })).toThrow("shop/checkout: invalid 'plan.steps[1]': Flagger runs its analysis at most every 10s and raises a shorter interval to 10s, so every step would take longer than declared; nearest plan: an interval of at least 10s, got 'bake(5s)'");
+    const ab = RolloutPlan.abTest({ match: [HeaderMatch.exact('x-canary', 'yes')], iterations: 10, every: Interval.seconds(9) });
+    expect(make({ plan: ab })).toThrow("shop/checkout: invalid 'plan.every': Flagger runs its analysis at most every 10s and raises a shorter interval to 10s, so every step would take longer than declared; nearest plan: an interval of at least 10s, got '9s'");
+    expect(analysisOf(synth({ plan: RolloutPlan.canary({ percent: 10, bake: Interval.seconds(10) }) })).interval).toBe('10s');
   });
   test('fails on a traffic step without a bake', () => {
     const p = RolloutPlan.steps([Step.setWeight(5), Step.setWeight(25), Step.bake(bake)]);
@@ -180,6 +195,7 @@ describe('refusals (Flagger)', () => {
     expect(make({ trafficRouter: TrafficRouter.none() })).toThrow("shop/checkout: invalid 'trafficRouter': Flagger shifts canary traffic only through a router (without one it runs blue/green, not a canary); use TrafficRouter.gatewayApi(), .istio(), .nginx() or .smi(), or RolloutEngine.argoRollouts() for a replica-ratio canary, got 'TrafficRouter.none()'");
     expect(make({ trafficRouter: TrafficRouter.istio({ subsetLevel: true }) })).toThrow("shop/checkout: invalid 'trafficRouter.subsetLevel': Flagger routes Istio traffic by host (<name>-primary and <name>-canary DestinationRules); leave subsetLevel out, got true");
     expect(make({ trafficRouter: TrafficRouter.gatewayApi({ gateway: 'public', httpRoute: 'shop' }) })).toThrow("shop/checkout: invalid 'trafficRouter.httpRoute': Flagger names the HTTPRoute it creates after the workload ('checkout'); leave httpRoute out, got 'shop'");
+    expect(make({ trafficRouter: TrafficRouter.smi({ trafficSplitName: 'split' }) })).toThrow("shop/checkout: invalid 'trafficRouter.trafficSplitName': Flagger names the TrafficSplit it creates after the workload ('checkout'); leave trafficSplitName out, got 'split'");
   });
   test('fails on an A/B match NGINX cannot express', () => {
     const p = RolloutPlan.abTest({ match: [HeaderMatch.cookie('canary', 'always')], iterations: 5, every: Interval.minutes(1) });

@@ -97,6 +97,11 @@ test('fails on a web gate with a JSON path but no threshold', () => {
     .toThrow("Gate.web(): invalid 'threshold': jsonPath and threshold must be given together, got '{$.ok}'");
 });
 
+test('fails on a GET web gate with a body', () => {
+  expect(() => Gate.web({ name: 'smoke', url: 'http://smoke/run', method: 'GET', body: '{}' }))
+    .toThrow("Gate.web(): invalid 'method': must be 'POST' or 'PUT' when a body is given (a GET request carries no body), got 'GET'");
+});
+
 test('fails on a web gate method it cannot send', () => {
   expect(() => Gate.web({ name: 'smoke', url: 'http://smoke/run', method: 'DELETE' }))
     .toThrow("Gate.web(): invalid 'method': must be 'GET', 'POST' or 'PUT', got 'DELETE'");

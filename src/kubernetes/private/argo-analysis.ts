@@ -269,7 +269,8 @@ function renderProvider(gate: Gate, fill: (text: string) => string): AnalysisTem
       return {
         web: {
           url: fill(o.url),
-          method: o.method,
+          // Argo Rollouts sends a body only with POST or PUT and fails every measurement of a GET with one.
+          method: o.method ?? (o.body !== undefined ? 'POST' : undefined),
           headers: o.headers ? Object.entries(o.headers).map(([key, value]) => ({ key, value: fill(value) })) : undefined,
           body: o.body !== undefined ? fill(o.body) : undefined,
           jsonPath: o.jsonPath,

@@ -51,6 +51,9 @@ export function renderArgoCanary(scope: Construct, release: CanaryRelease, optio
   addService(scope, 'Service', w, ctx.serviceName, w.selector);
   addService(scope, 'StableService', w, ctx.stableServiceName, w.selector);
   addService(scope, 'CanaryService', w, ctx.canaryServiceName, w.selector);
+  // The objects the Rollout references come before it, so that `kubectl apply -f` never shows the
+  // controller a Rollout whose router objects do not exist yet (it would sit in InvalidSpec meanwhile).
+  router.addObjects(scope);
   const spec = (): RolloutSpec => ({
     replicas: w.replicas,
     selector: { matchLabels: { ...w.selector } },
@@ -65,7 +68,6 @@ export function renderArgoCanary(scope: Construct, release: CanaryRelease, optio
   }, release.template);
   addDisruptionBudget(scope, 'DisruptionBudget', w, w.name, w.selector);
   if (!router.routed) warnReplicaRatio(scope, w, plan);
-  router.addObjects(scope);
 }
 
 /**

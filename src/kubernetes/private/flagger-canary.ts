@@ -47,6 +47,8 @@ export function renderFlaggerCanary(scope: Construct, release: CanaryRelease, op
       template: release.template,
     },
   });
+  // The objects the Canary references (an Ingress) come before it.
+  spec.router.addObjects(scope);
   new Canary(scope, 'Resource', {
     metadata: { name: w.name, labels: w.labels },
     spec: Lazy.any({ produce: () => spec.canary }),
@@ -55,7 +57,6 @@ export function renderFlaggerCanary(scope: Construct, release: CanaryRelease, op
   if (release.sideEffects !== undefined || release.productionDependencies !== undefined) {
     fail(ctx.where, 'sideEffects', 'applies only to Argo Rollouts plans with Step.mirror (Flagger canaries do not mirror)', release.sideEffects ?? release.productionDependencies);
   }
-  spec.router.addObjects(scope);
 }
 
 /** Checks the plan against Flagger, emits the MetricTemplates it needs and returns the Canary `spec`. */
@@ -119,6 +120,7 @@ function abTestShape(where: string, plan: RolloutPlan, router: FlaggerRouterBind
   const match = plan.sequence[0].match;
   const problem = router.matchProblem(match);
   if (problem) fail(where, 'plan.steps[0]', `${problem}; nearest plan: a router that supports it, or RolloutPlan.canary()`, plan.sequence[0].toString());
+  checkAnalysisInterval(where, 'plan.every', plan.interval!, plan.interval!.toString());
   return {
     interval: plan.interval!,
     traffic: {
@@ -161,6 +163,7 @@ function canaryShape(where: string, plan: RolloutPlan): Shape {
         if (interval !== undefined && interval.toSeconds() !== step.duration!.toSeconds()) {
           refuse(i, `has one analysis interval for every step (the first bake is ${interval}); nearest plan: bake ${interval} after every traffic step`);
         }
+        if (interval === undefined) checkAnalysisInterval(where, `plan.steps[${i}]`, step.duration!, step.toString());
         interval = interval ?? step.duration!;
         pendingBake = -1;
         return;
@@ -234,4 +237,14 @@ function checkGatesFit(where: string, gates: Gate[], interval: Interval): number
     fail(where, 'plan.gates', `${ENGINE} has one failure threshold for all checks, so every gate needs the same failureLimit (gate '${gates[0].name}' has ${limit}, gate '${other.name}' has ${other.failureLimit})`, other.failureLimit);
   }
   return limit + 1;
+}
+
+/** Flagger's shortest analysis interval: it raises any shorter one to this (GetAnalysisInterval). */
+const MIN_INTERVAL_SECONDS = 10;
+
+/** Refuses an analysis interval Flagger would silently lengthen to 10 seconds. */
+export function checkAnalysisInterval(where: string, field: string, interval: Interval, got: string): void {
+  if (interval.toSeconds() < MIN_INTERVAL_SECONDS) {
+    fail(where, field, `${ENGINE} runs its analysis at most every ${MIN_INTERVAL_SECONDS}s and raises a shorter interval to ${MIN_INTERVAL_SECONDS}s, so every step would take longer than declared; nearest plan: an interval of at least ${MIN_INTERVAL_SECONDS}s`, got);
+  }
 }
