@@ -2,6 +2,8 @@ import { Construct } from 'constructs';
 import * as gw from './imports/gateway-api-gateway.networking.k8s.io';
 import * as dr from './imports/istio-destination-rule-networking.istio.io';
 import * as vs from './imports/istio-virtual-service-networking.istio.io';
+import * as ir from './imports/traefik-ingress-route-traefik.io';
+import * as ts from './imports/traefik-service-traefik.io';
 import { addSingleRouteIngress } from './private/ingress';
 import { ArgoRouterBinding, FlaggerRouterBinding, ReleaseContext } from './private/release-context';
 import { checkGatewayRoute, checkHost } from './private/route-checks';
@@ -104,6 +106,34 @@ export interface SmiRouterOptions {
   readonly trafficSplitName?: string;
 }
 
+/** Options for `TrafficRouter.traefik`. */
+export interface TraefikRouterOptions {
+  /** Host names the IngressRoute answers for (`Host(...)` rules, any of them matches); no wildcards. */
+  readonly hosts: string[];
+  /**
+   * Path prefix routed to the workload (`PathPrefix(...)`).
+   * @default '/' (every path)
+   */
+  readonly pathPrefix?: string;
+  /**
+   * Traefik entry points the IngressRoute listens on, e.g. `websecure`.
+   * @default - every entry point (Traefik's default)
+   */
+  readonly entryPoints?: string[];
+  /**
+   * Secret holding the TLS certificate for `hosts`; the IngressRoute then terminates TLS.
+   * @default - no `tls` section: plain HTTP, or TLS configured on the entry point
+   */
+  readonly tlsSecretName?: string;
+  /**
+   * Name of the weighted TraefikService Argo Rollouts moves the weights in. Flagger always names the
+   * TraefikService it creates after the workload, so with `RolloutEngine.flagger()` this must be the
+   * workload name (or left out).
+   * @default - the workload name
+   */
+  readonly traefikService?: string;
+}
+
 const ARGO = 'Argo Rollouts';
 
 /**
@@ -119,6 +149,7 @@ const ARGO = 'Argo Rollouts';
  * | `nginx()` | weights only | weights, A/B by one exact header |
  * | `alb()` | weights, header routes (exact values only) | not supported |
  * | `smi()` | weights only | weights only (`smi:v1alpha3`) |
+ * | `traefik()` | weights only (TraefikService `traefik.io/v1alpha1`) | weights only (`traefik`) |
  * | `none()` | replica-ratio weights (coarse, see `none()`) | not supported |
  */
 export abstract class TrafficRouter {
@@ -197,6 +228,43 @@ export abstract class TrafficRouter {
   public static smi(options: SmiRouterOptions = {}): TrafficRouter {
     if (options.trafficSplitName !== undefined) checkDnsSubdomain('TrafficRouter.smi()', 'trafficSplitName', options.trafficSplitName);
     return new SmiRouter({ ...options });
+  }
+
+  /**
+   * Route with Traefik (v3): an IngressRoute `<name>` for `hosts` that sends every request to the
+   * weighted TraefikService `<name>`.
+   *
+   * Argo Rollouts: the construct also emits the TraefikService (stable Service weight 100, canary
+   * Service weight 0), and the Rollout's `trafficRouting.traefik` names it; the controller rewrites
+   * the weights. Argo Rollouts 1.9 looks for TraefikServices in the `traefik.containo.us` group
+   * unless it runs with `--traefik-api-group traefik.io --traefik-api-version traefik.io/v1alpha1`,
+   * which Traefik v3 (the only group it serves) needs. Flagger (`provider: traefik`): Flagger
+   * creates the TraefikService `<name>` itself, over its `<name>-primary` and `<name>-canary`
+   * Services. Weights only with both engines: neither routes headers or mirrors through Traefik.
+   *
+   * @see https://doc.traefik.io/traefik/routing/providers/kubernetes-crd/
+   * @example TrafficRouter.traefik({ hosts: ['shop.example.com'], entryPoints: ['websecure'], tlsSecretName: 'shop-tls' })
+   */
+  public static traefik(options: TraefikRouterOptions): TrafficRouter {
+    const where = 'TrafficRouter.traefik()';
+    const hosts = options.hosts;
+    if (!Array.isArray(hosts) || hosts.length === 0) fail(where, 'hosts', 'must list at least one host name', hosts);
+    hosts.forEach((h, i) => checkHost(where, `hosts[${i}]`, h, false));
+    const pathPrefix = options.pathPrefix ?? '/';
+    if (typeof pathPrefix !== 'string' || !/^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/.test(pathPrefix)) {
+      fail(where, 'pathPrefix', "must be a path starting with '/'", pathPrefix);
+    }
+    if (options.entryPoints !== undefined) {
+      if (options.entryPoints.length === 0) fail(where, 'entryPoints', 'must list at least one entry point when given', options.entryPoints);
+      options.entryPoints.forEach((e, i) => {
+        if (typeof e !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(e)) {
+          fail(where, `entryPoints[${i}]`, "must be an entry point name (letters, digits, '.', '_' and '-')", e);
+        }
+      });
+    }
+    if (options.tlsSecretName !== undefined) checkDnsSubdomain(where, 'tlsSecretName', options.tlsSecretName);
+    if (options.traefikService !== undefined) checkDnsSubdomain(where, 'traefikService', options.traefikService);
+    return new TraefikRouter({ ...options, hosts: [...hosts], pathPrefix, entryPoints: options.entryPoints && [...options.entryPoints] });
   }
 
   /**
@@ -493,6 +561,72 @@ class SmiRouter extends TrafficRouter {
       matchProblem: () => flaggerNoAbTests(this),
       addObjects: () => {}, // Flagger creates the TrafficSplit.
     };
+  }
+}
+
+class TraefikRouter extends TrafficRouter {
+  constructor(private readonly options: TraefikRouterOptions) { super(); }
+
+  public toString(): string { return 'TrafficRouter.traefik()'; }
+
+  public _bindArgo(ctx: ReleaseContext): ArgoRouterBinding {
+    const name = this.options.traefikService ?? ctx.workload.name;
+    const port = ctx.workload.port;
+    return {
+      routed: true,
+      headerRouteProblem: () => argoNoHeaderRoutes(this),
+      mirrorProblem: () => argoNoMirror(this),
+      addObjects: (scope) => {
+        // Argo Rollouts finds the two entries by Service name and sets their weights (100 - w, w).
+        new ts.TraefikService(scope, 'TraefikService', {
+          metadata: metadata(ctx, name),
+          spec: {
+            weighted: {
+              services: [
+                { name: ctx.stableServiceName, port: ts.TraefikServiceSpecWeightedServicesPort.fromNumber(port), weight: 100 },
+                { name: ctx.canaryServiceName, port: ts.TraefikServiceSpecWeightedServicesPort.fromNumber(port), weight: 0 },
+              ],
+            },
+          },
+        });
+        this.addIngressRoute(scope, ctx, name);
+      },
+      trafficRouting: () => ({ traefik: { weightedTraefikServiceName: name } }),
+    };
+  }
+
+  public _bindFlagger(ctx: ReleaseContext): FlaggerRouterBinding {
+    const name = this.options.traefikService;
+    if (name !== undefined && name !== ctx.workload.name) {
+      fail(ctx.where, 'trafficRouter.traefikService', `Flagger names the TraefikService it creates after the workload ('${ctx.workload.name}'); leave traefikService out`, name);
+    }
+    return {
+      provider: 'traefik',
+      service: {},
+      matchProblem: () => flaggerNoAbTests(this),
+      // Flagger creates and weights the TraefikService <name>; the IngressRoute that uses it is the user's.
+      addObjects: (scope) => this.addIngressRoute(scope, ctx, ctx.workload.name),
+    };
+  }
+
+  /** The IngressRoute `<name>` sending every matching request to the TraefikService `traefikService`. */
+  private addIngressRoute(scope: Construct, ctx: ReleaseContext, traefikService: string): void {
+    const o = this.options;
+    const hosts = o.hosts.map((h) => `Host(\`${h}\`)`);
+    const host = hosts.length > 1 ? `(${hosts.join(' || ')})` : hosts[0];
+    const match = o.pathPrefix === '/' ? hosts.join(' || ') : `${host} && PathPrefix(\`${o.pathPrefix}\`)`;
+    new ir.IngressRoute(scope, 'IngressRoute', {
+      metadata: metadata(ctx, ctx.workload.name),
+      spec: {
+        entryPoints: o.entryPoints,
+        routes: [{
+          kind: ir.IngressRouteSpecRoutesKind.RULE,
+          match,
+          services: [{ name: traefikService, kind: ir.IngressRouteSpecRoutesServicesKind.TRAEFIK_SERVICE }],
+        }],
+        tls: o.tlsSecretName === undefined ? undefined : { secretName: o.tlsSecretName },
+      },
+    });
   }
 }
 
