@@ -13,7 +13,9 @@ const successRate = Gate.prometheus({
   threshold: Threshold.atLeast(0.99),
 });
 const plan = RolloutPlan.steps([
-  Step.setWeight(10), Step.bake(Interval.minutes(2)), Step.setWeight(30), Step.bake(Interval.minutes(2)), Step.setWeight(60), Step.bake(Interval.minutes(2)),
+  Step.setWeight(10), Step.bake(Interval.minutes(2)),
+  Step.setWeight(30), Step.bake(Interval.minutes(2)),
+  Step.setWeight(60), Step.bake(Interval.minutes(2)),
 ], { backgroundGates: [successRate] });
 const traefik = TrafficRouter.traefik({ hosts: ['shop.example.com'], entryPoints: ['websecure'], tlsSecretName: 'shop-tls' });
 
