@@ -18,6 +18,8 @@ export * from './kubernetes/egress-target';
 export * from './kubernetes/side-effects';
 export * from './kubernetes/mirror-router';
 export * from './kubernetes/shadow-mirror';
+export * from './kubernetes/autoscaling-options';
+export * from './kubernetes/flagger-webhook';
 export * from './kubernetes/traffic-router';
 export * from './kubernetes/rollout-engine';
 export * from './kubernetes/canary-rollout';

@@ -1,5 +1,7 @@
 import { Construct } from 'constructs';
+import { AutoscalingOptions } from './autoscaling-options';
 import { EgressTarget } from './egress-target';
+import { checkAutoscaling } from './private/autoscaler';
 import { chartNamespace, ReleaseContext } from './private/release-context';
 import { podTemplate, resolveWorkload } from './private/workload';
 import { RolloutEngine } from './rollout-engine';
@@ -36,6 +38,13 @@ export interface CanaryRolloutProps extends WorkloadOptions {
    * @default - none declared
    */
   readonly productionDependencies?: EgressTarget[];
+  /**
+   * Scale the pods with a HorizontalPodAutoscaler (`<name>`) instead of a fixed `replicas`, which must
+   * then be left out. Argo Rollouts: the autoscaler scales the Rollout. Flagger: it scales the
+   * Deployment, the Canary's `autoscalerRef` names it, and Flagger gives the primary a copy.
+   * @default - a fixed number of pods (`replicas`)
+   */
+  readonly autoscaling?: AutoscalingOptions;
 }
 
 /**
@@ -88,7 +97,8 @@ export class CanaryRollout extends Construct {
     }
     const engine = props.engine ?? RolloutEngine.argoRollouts();
     if (!(engine instanceof RolloutEngine)) fail(where, 'engine', 'must be a RolloutEngine', engine);
-    const w = resolveWorkload(this, props);
+    const replicas = props.autoscaling === undefined ? props.replicas : checkAutoscaling(where, props.autoscaling, props.replicas);
+    const w = resolveWorkload(this, { ...props, replicas });
     this.name = w.name;
     this.plan = props.plan;
     this.engine = engine;
@@ -111,6 +121,7 @@ export class CanaryRollout extends Construct {
       template: podTemplate(w, { containers: props.containers }),
       sideEffects: props.sideEffects,
       productionDependencies: props.productionDependencies,
+      autoscaling: props.autoscaling,
     });
   }
 }

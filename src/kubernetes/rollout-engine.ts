@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { FlaggerWebhook } from './flagger-webhook';
 import { renderArgoCanary } from './private/argo-canary';
 import { renderFlaggerCanary } from './private/flagger-canary';
 import { CanaryRelease } from './private/release-context';
@@ -68,6 +69,19 @@ export interface FlaggerOptions {
    * @default - Flagger's default (600 seconds)
    */
   readonly progressDeadlineSeconds?: number;
+  /**
+   * Webhooks the plan does not express: checks before traffic moves (`FlaggerWebhook.preRollout`),
+   * a manual rollback trigger (`FlaggerWebhook.rollback`), approvals on your own endpoints,
+   * notifications after the release.
+   * @default - only the webhooks the plan and gates need
+   */
+  readonly webhooks?: FlaggerWebhook[];
+  /**
+   * Prometheus address Flagger queries for the built-in metrics (`Gate.requestSuccessRate()`,
+   * `Gate.requestDuration()`), the Canary's `metricsServer`.
+   * @default - the metrics server Flagger was installed with
+   */
+  readonly metricsServer?: string;
 }
 
 const INT_OR_PERCENT = /^(\d+)(%?)$/;
@@ -134,19 +148,9 @@ export abstract class RolloutEngine {
    */
   public static flagger(options: FlaggerOptions = {}): RolloutEngine {
     const where = 'RolloutEngine.flagger()';
-    if (options.loadTesterUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(options.loadTesterUrl)) {
-      fail(where, 'loadTesterUrl', 'must be an http:// or https:// URL', options.loadTesterUrl);
-    }
-    if (options.loadTestCommand !== undefined) {
-      if (typeof options.loadTestCommand !== 'string' || options.loadTestCommand.trim() === '') {
-        fail(where, 'loadTestCommand', 'must be a non-empty command', options.loadTestCommand);
-      }
-      if (options.loadTesterUrl === undefined) {
-        fail(where, 'loadTesterUrl', 'is required with loadTestCommand (the load tester runs the command)', undefined);
-      }
-    }
+    checkFlaggerSettings(where, options);
     if (options.progressDeadlineSeconds !== undefined) checkRange(where, 'progressDeadlineSeconds', options.progressDeadlineSeconds, 1, 86400);
-    return new FlaggerEngine({ ...options });
+    return new FlaggerEngine({ ...options, webhooks: options.webhooks && [...options.webhooks] });
   }
 
   protected constructor() {}
@@ -198,4 +202,25 @@ function checkIntOrPercent(where: string, field: string, value: string): number 
     fail(where, field, "must be a whole number of pods ('1') or a percentage from 0% to 100% ('25%')", value);
   }
   return Number(m[1]);
+}
+
+/** Checks the settings `RolloutEngine.flagger()` and `BlueGreenEngine.flagger()` share. */
+export function checkFlaggerSettings(where: string, options: FlaggerOptions): void {
+  if (options.loadTesterUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(options.loadTesterUrl)) {
+    fail(where, 'loadTesterUrl', 'must be an http:// or https:// URL', options.loadTesterUrl);
+  }
+  if (options.loadTestCommand !== undefined) {
+    if (typeof options.loadTestCommand !== 'string' || options.loadTestCommand.trim() === '') {
+      fail(where, 'loadTestCommand', 'must be a non-empty command', options.loadTestCommand);
+    }
+    if (options.loadTesterUrl === undefined) {
+      fail(where, 'loadTesterUrl', 'is required with loadTestCommand (the load tester runs the command)', undefined);
+    }
+  }
+  (options.webhooks ?? []).forEach((hook, i) => {
+    if (!(hook instanceof FlaggerWebhook)) fail(where, `webhooks[${i}]`, 'must be a FlaggerWebhook (FlaggerWebhook.preRollout(), .rollback(), ...)', hook);
+  });
+  if (options.metricsServer !== undefined && !/^https?:\/\/[^\s]+$/.test(options.metricsServer)) {
+    fail(where, 'metricsServer', 'must be an http:// or https:// URL', options.metricsServer);
+  }
 }

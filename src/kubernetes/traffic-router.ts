@@ -37,6 +37,16 @@ export interface GatewayApiRouterOptions {
   readonly hostnames?: string[];
 }
 
+/** How Istio sidecars talk TLS to the workload's pods (a DestinationRule's `trafficPolicy.tls.mode`). */
+export enum IstioTlsMode {
+  /** Istio mutual TLS with the mesh's own certificates. */
+  ISTIO_MUTUAL = 'ISTIO_MUTUAL',
+  /** Plain text (for pods outside the mesh, or while mutual TLS is being turned on). */
+  DISABLE = 'DISABLE',
+  /** TLS to a server that terminates it itself, without a client certificate. */
+  SIMPLE = 'SIMPLE',
+}
+
 /** Options for `TrafficRouter.istio`. */
 export interface IstioRouterOptions {
   /**
@@ -55,6 +65,13 @@ export interface IstioRouterOptions {
    * @default false
    */
   readonly subsetLevel?: boolean;
+  /**
+   * TLS mode of the traffic to the workload's pods. Flagger: the Canary's `service.trafficPolicy`,
+   * which Flagger puts on the DestinationRules it creates. Argo Rollouts: the DestinationRule `<name>`
+   * with `subsetLevel`, otherwise one DestinationRule per Service (`<name>-stable`, `<name>-canary`).
+   * @default - no DestinationRule TLS setting (Istio's automatic mutual TLS decides)
+   */
+  readonly tlsMode?: IstioTlsMode;
 }
 
 /** Options for `TrafficRouter.nginx`. */
@@ -145,7 +162,7 @@ const ARGO = 'Argo Rollouts';
  * | router | Argo Rollouts | Flagger |
  * | --- | --- | --- |
  * | `gatewayApi()` | weights and header routes through the Argo Rollouts Gateway API plugin (`argoproj-labs/gatewayAPI`) | native (`gatewayapi:v1`), A/B by header |
- * | `istio()` | weights, header routes, mirrors | native, A/B by header or cookie |
+ * | `istio()` | weights, header routes, mirrors, TLS mode | native, A/B by header or cookie, TLS mode |
  * | `nginx()` | weights only | weights, A/B by one exact header |
  * | `alb()` | weights, header routes (exact values only) | not supported |
  * | `smi()` | weights only | weights only (`smi:v1alpha3`) |
@@ -185,6 +202,9 @@ export abstract class TrafficRouter {
       options.hosts.forEach((h, i) => checkNonEmpty(where, `hosts[${i}]`, h));
     }
     options.gateways?.forEach((g, i) => checkNonEmpty(where, `gateways[${i}]`, g));
+    if (options.tlsMode !== undefined && !Object.values(IstioTlsMode).includes(options.tlsMode)) {
+      fail(where, 'tlsMode', `must be one of ${Object.values(IstioTlsMode).join(', ')}`, options.tlsMode);
+    }
     return new IstioRouter({ ...options });
   }
 
@@ -293,6 +313,15 @@ export abstract class TrafficRouter {
    * @internal
    */
   public abstract _bindFlagger(ctx: ReleaseContext): FlaggerRouterBinding;
+
+  /**
+   * What this router does for a Flagger blue/green release (iterations, no weights); the same as for
+   * a canary unless the router says otherwise.
+   * @internal
+   */
+  public _bindFlaggerBlueGreen(ctx: ReleaseContext): FlaggerRouterBinding {
+    return this._bindFlagger(ctx);
+  }
 }
 
 /** Argo Rollouts sends header routes only through some routers. */
@@ -407,15 +436,22 @@ class IstioRouter extends TrafficRouter {
             }],
           },
         });
+        const tlsMode = o.tlsMode as string as dr.DestinationRuleSpecTrafficPolicyTlsMode | undefined;
+        const trafficPolicy = tlsMode === undefined ? undefined : { tls: { mode: tlsMode } };
         if (subset) {
           new dr.DestinationRule(scope, 'DestinationRule', {
             metadata: metadata(ctx, w.name),
             spec: {
               host: ctx.serviceName,
+              trafficPolicy,
               // Argo Rollouts adds the rollouts-pod-template-hash label to each subset at run time.
               subsets: [{ name: 'stable', labels: { ...w.selector } }, { name: 'canary', labels: { ...w.selector } }],
             },
           });
+        } else if (trafficPolicy) {
+          for (const [id, host] of [['StableDestinationRule', ctx.stableServiceName], ['CanaryDestinationRule', ctx.canaryServiceName]]) {
+            new dr.DestinationRule(scope, id, { metadata: metadata(ctx, host), spec: { host, trafficPolicy } });
+          }
         }
       },
       trafficRouting: (managedRoutes) => ({
@@ -435,7 +471,7 @@ class IstioRouter extends TrafficRouter {
     }
     return {
       provider: 'istio',
-      service: { hosts: o.hosts, gateways: o.gateways },
+      service: { hosts: o.hosts, gateways: o.gateways, trafficPolicy: o.tlsMode === undefined ? undefined : { tls: { mode: o.tlsMode } } },
       matchProblem: () => undefined,
       addObjects: () => {}, // Flagger creates the VirtualService and DestinationRules itself.
     };
@@ -645,6 +681,11 @@ class NoRouter extends TrafficRouter {
 
   public _bindFlagger(ctx: ReleaseContext): FlaggerRouterBinding {
     return fail(ctx.where, 'trafficRouter', 'Flagger shifts canary traffic only through a router (without one it runs blue/green, not a canary); use TrafficRouter.gatewayApi(), .istio(), .nginx() or .smi(), or RolloutEngine.argoRollouts() for a replica-ratio canary', String(this));
+  }
+
+  public _bindFlaggerBlueGreen(): FlaggerRouterBinding {
+    // Flagger's Kubernetes provider: no mesh or ingress; the Services it creates are switched over.
+    return { provider: 'kubernetes', service: {}, matchProblem: () => flaggerNoAbTests(this), addObjects: () => {} };
   }
 }
 

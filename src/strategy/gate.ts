@@ -16,6 +16,11 @@ export enum GateProvider {
   WEB = 'web',
   /** A Kubernetes Job (or command) whose exit status is the measurement. */
   JOB = 'job',
+  /**
+   * A request metric the engine measures itself from its router's or mesh's metrics (Flagger's
+   * `request-success-rate` and `request-duration`).
+   */
+  BUILT_IN = 'builtIn',
 }
 
 /** What a gate does when its query returns no data (or NaN). */
@@ -29,7 +34,8 @@ export enum NoDataBehavior {
   INCONCLUSIVE = 'inconclusive',
 }
 
-const QUERY_PLACEHOLDERS = ['namespace', 'workload', 'interval', 'canaryPods', 'stablePods'];
+const SERVICE_PLACEHOLDERS = ['previewService', 'activeService'];
+const QUERY_PLACEHOLDERS = ['namespace', 'workload', 'interval', 'canaryPods', 'stablePods', ...SERVICE_PLACEHOLDERS];
 /** `{{name}}`, with optional spaces inside the braces. The one pattern every engine reads placeholders with. */
 const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
 
@@ -234,6 +240,22 @@ export interface JobGateOptions extends GateOptions {
   readonly timeoutSeconds?: number;
 }
 
+/** Options for `Gate.requestSuccessRate` and `Gate.requestDuration`. */
+export interface RequestMetricGateOptions {
+  /** Range the measurement must stay in (a percentage for the success rate, milliseconds for the duration). */
+  readonly threshold: Threshold;
+  /**
+   * Window the engine measures over, and how often (Flagger's metric `interval`).
+   * @default Interval.minutes(1)
+   */
+  readonly interval?: Interval;
+  /**
+   * How many failed checks are tolerated; one more aborts the release.
+   * @default 1
+   */
+  readonly failureLimit?: number;
+}
+
 /** A CloudWatch metric with every default resolved. */
 export interface ResolvedCloudWatchMetric {
   /** Identifier used in expressions. */
@@ -270,8 +292,13 @@ export class Gate {
    * - `{{canaryPods}}`: a regular expression matching the names of the new version's pods.
    * - `{{stablePods}}`: a regular expression matching the names of the stable version's pods
    *   (use both to compare the new version with its baseline).
+   * - `{{previewService}}`, `{{activeService}}` (blue/green only): the names of the Services in
+   *   front of the new version and of production, e.g. for a smoke test against the preview.
    */
   public static readonly QUERY_PLACEHOLDERS: string[] = QUERY_PLACEHOLDERS;
+
+  /** The placeholders only blue/green releases have: `previewService` and `activeService`. */
+  public static readonly SERVICE_PLACEHOLDERS: string[] = SERVICE_PLACEHOLDERS;
 
   /**
    * A gate on a Prometheus query.
@@ -369,6 +396,40 @@ export class Gate {
    */
   public static _fillPlaceholders(text: string, value: (name: string) => string | undefined): string {
     return text.replace(PLACEHOLDER, (raw: string, name: string) => value(name) ?? raw);
+  }
+
+  /**
+   * The share of requests to the new version that did not fail with a 5xx status, in percent
+   * (`Threshold.atLeast(99)` for 99%), measured by the engine itself: Flagger's built-in
+   * `request-success-rate`, read from the metrics of its router (Istio, NGINX, Traefik) or, with
+   * Gateway API and without a router, from the application's `http_request_duration_seconds`
+   * histogram. Argo Rollouts has no built-in metrics and refuses it; use `Gate.prometheus()` there.
+   * @see https://docs.flagger.app/usage/metrics#builtin-metrics
+   * @example Gate.requestSuccessRate({ threshold: Threshold.atLeast(99) })
+   */
+  public static requestSuccessRate(options: RequestMetricGateOptions): Gate {
+    const where = 'Gate.requestSuccessRate()';
+    const t = options.threshold;
+    if (t instanceof Threshold && ((t.min !== undefined && (t.min < 1 || t.min > 100)) || (t.max !== undefined && (t.max < 1 || t.max > 100)))) {
+      fail(where, 'threshold', 'must be a percentage from 1 to 100 (99 means 99%; the engine measures in percent, not as a ratio)', t);
+    }
+    return new Gate(where, GateProvider.BUILT_IN, { name: 'request-success-rate', interval: options.interval, failureLimit: options.failureLimit }, t, {});
+  }
+
+  /**
+   * The 99th percentile of the new version's request duration, in milliseconds
+   * (`Threshold.atMost(500)`), measured by the engine itself: Flagger's built-in `request-duration`
+   * (see `requestSuccessRate` for where it reads it). Argo Rollouts refuses it.
+   * @see https://docs.flagger.app/usage/metrics#builtin-metrics
+   * @example Gate.requestDuration({ threshold: Threshold.atMost(500) })
+   */
+  public static requestDuration(options: RequestMetricGateOptions): Gate {
+    const where = 'Gate.requestDuration()';
+    const t = options.threshold;
+    if (t instanceof Threshold && [t.min, t.max].some((v) => v !== undefined && (!Number.isInteger(v) || v < 0))) {
+      fail(where, 'threshold', 'must be whole milliseconds (Flagger compares the duration in whole milliseconds)', t);
+    }
+    return new Gate(where, GateProvider.BUILT_IN, { name: 'request-duration', interval: options.interval, failureLimit: options.failureLimit }, t, {});
   }
 
   /** Name of the gate (the metric name in every engine). */

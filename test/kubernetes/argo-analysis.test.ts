@@ -271,7 +271,7 @@ describe('refusals', () => {
 
   test('fails when a web gate uses an unknown placeholder', () => {
     const g = Gate.web({ name: 'ping', url: 'http://x/{{host}}' });
-    expect(where([g])).toThrow("shop: invalid 'gates[0]': may only use the placeholders {{namespace}}, {{workload}}, {{interval}}, {{canaryPods}}, {{stablePods}} (gate 'ping'), got '{{host}}'");
+    expect(where([g])).toThrow("shop: invalid 'gates[0]': may only use the placeholders {{namespace}}, {{workload}}, {{interval}}, {{canaryPods}}, {{stablePods}}, {{previewService}}, {{activeService}} (gate 'ping'), got '{{host}}'");
   });
 
   test('fails when a CloudWatch metric takes the id of the expression', () => {

@@ -22,7 +22,7 @@ test('placeholders in queries are listed', () => {
 
 test('fails on an unknown placeholder', () => {
   expect(() => Gate.prometheus({ ...prom, query: 'up{job="{{args.job}}"}' }))
-    .toThrow("Gate.prometheus(): invalid 'query': may only use the placeholders {{namespace}}, {{workload}}, {{interval}}, {{canaryPods}}, {{stablePods}}, got '{{args.job}}'");
+    .toThrow("Gate.prometheus(): invalid 'query': may only use the placeholders {{namespace}}, {{workload}}, {{interval}}, {{canaryPods}}, {{stablePods}}, {{previewService}}, {{activeService}}, got '{{args.job}}'");
 });
 
 test('fails without a threshold', () => {

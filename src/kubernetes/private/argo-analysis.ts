@@ -50,6 +50,11 @@ export interface ArgoAnalysisOptions {
    * @default 'gates'
    */
   readonly field?: string;
+  /**
+   * Values of the placeholders only some releases have (blue/green Service names), filled at synth.
+   * @default - none: gates using them are refused
+   */
+  readonly placeholders?: { [name: string]: string };
 }
 
 /** One argument of an analysis reference, as the Rollout CRD reads it. */
@@ -100,14 +105,14 @@ export function argoAnalysisTemplates(scope: Construct, workloadName: string, ga
   const used = new Set<string>();
   const templates: Array<{ templateName: string }> = [];
   for (const gate of seen.values()) {
-    checkArgoGate(where, `${field}[${gates.indexOf(gate)}]`, gate, continuous);
+    checkArgoGate(where, `${field}[${gates.indexOf(gate)}]`, gate, continuous, Object.keys(options.placeholders ?? {}));
     const name = `${workloadName}-${gate.name}${continuous ? '-continuous' : ''}`;
     const id = `AnalysisTemplate-${gate.name}${continuous ? '-continuous' : ''}`;
     const existing = scope.node.tryFindChild(id) as AnalysisTemplateFor | undefined;
     if (existing && !(existing.gate.sameAs(gate))) {
       fail(where, field, 'must not give one metric name to two different gates', gate.name);
     }
-    const rendered = renderMetric(gate, workloadName, continuous);
+    const rendered = renderMetric(gate, workloadName, continuous, options.placeholders ?? {});
     rendered.args.forEach((a) => used.add(a));
     if (!existing) {
       const t = new AnalysisTemplate(scope, id, {
@@ -132,7 +137,10 @@ type AnalysisTemplateFor = AnalysisTemplate & { gate: Gate };
  * Mirrors the controller's own metric validation (a measurement count below failureLimit or
  * inconclusiveLimit is invalid) and the provider limits documented above.
  */
-export function checkArgoGate(where: string, field: string, gate: Gate, continuous: boolean): void {
+export function checkArgoGate(where: string, field: string, gate: Gate, continuous: boolean, releasePlaceholders: string[] = []): void {
+  if (gate.provider === GateProvider.BUILT_IN) {
+    fail(where, field, `${ENGINE} has no built-in request metrics; use Gate.prometheus() (or another provider) with your router's or mesh's query instead of gate '${gate.name}'`, `${gate.name} (built in)`);
+  }
   if (!continuous) {
     // Argo (ValidateMetric): "count must be >= failureLimit" and ">= inconclusiveLimit".
     if (gate.failureLimit > gate.count) {
@@ -143,6 +151,8 @@ export function checkArgoGate(where: string, field: string, gate: Gate, continuo
     }
   }
   const texts = [
+    gate.queryText() ?? '',
+    ...(gate.cloudWatchMetrics ?? []).flatMap((m) => Object.values(m.dimensions)),
     ...(gate.webOptions ? [gate.webOptions.url, gate.webOptions.body ?? '', ...Object.values(gate.webOptions.headers ?? {})] : []),
     ...(gate.jobOptions?.command ?? []),
   ];
@@ -150,6 +160,9 @@ export function checkArgoGate(where: string, field: string, gate: Gate, continuo
     for (const p of Gate._placeholdersIn(text)) {
       if (!Gate.QUERY_PLACEHOLDERS.includes(p.name)) {
         fail(where, field, `may only use the placeholders ${Gate.QUERY_PLACEHOLDERS.map((q) => `{{${q}}}`).join(', ')} (gate '${gate.name}')`, p.raw);
+      }
+      if (Gate.SERVICE_PLACEHOLDERS.includes(p.name) && !releasePlaceholders.includes(p.name)) {
+        fail(where, field, `may use ${Gate.SERVICE_PLACEHOLDERS.map((q) => `{{${q}}}`).join(' and ')} only in blue/green gates (gate '${gate.name}')`, p.raw);
       }
     }
   }
@@ -183,7 +196,7 @@ interface RenderedMetric {
   readonly args: string[];
 }
 
-function renderMetric(gate: Gate, workloadName: string, continuous: boolean): RenderedMetric {
+function renderMetric(gate: Gate, workloadName: string, continuous: boolean, placeholders: { [name: string]: string }): RenderedMetric {
   const args = new Set<string>();
   const fill = (text: string): string => Gate._fillPlaceholders(text, (p) => {
     switch (p) {
@@ -192,7 +205,7 @@ function renderMetric(gate: Gate, workloadName: string, continuous: boolean): Re
       case 'interval': return promDuration(gate.interval);
       case 'canaryPods': args.add('canaryPods'); return `${workloadName}-{{args.canary-hash}}-.*`;
       case 'stablePods': args.add('stablePods'); return `${workloadName}-{{args.stable-hash}}-.*`;
-      default: return undefined;
+      default: return placeholders[p];
     }
   });
   const conditions = gate.threshold ? conditionsFor(gate) : {};
@@ -303,6 +316,8 @@ function renderProvider(gate: Gate, fill: (text: string) => string): AnalysisTem
         },
       };
     }
+    case GateProvider.BUILT_IN:
+      throw new Error(`unreachable: ${gate.provider} gates are refused by checkArgoGate`);
   }
 }
 

@@ -20,6 +20,7 @@
 import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { argoAnalysisTemplates } from './argo-analysis';
+import { addAutoscaler } from './autoscaler';
 import { ArgoRouterBinding, CanaryRelease, ReleaseContext } from './release-context';
 import { RolloutResource } from './rollout-resource';
 import { addShadowIsolation } from './shadow-isolation';
@@ -55,17 +56,19 @@ export function renderArgoCanary(scope: Construct, release: CanaryRelease, optio
   // controller a Rollout whose router objects do not exist yet (it would sit in InvalidSpec meanwhile).
   router.addObjects(scope);
   const spec = (): RolloutSpec => ({
-    replicas: w.replicas,
+    // With an autoscaler, the autoscaler owns the number of pods.
+    replicas: release.autoscaling ? undefined : w.replicas,
     selector: { matchLabels: { ...w.selector } },
     // spec.template is rendered by the core binding (see RolloutResource).
     progressDeadlineSeconds: options.progressDeadlineSeconds,
     progressDeadlineAbort: options.progressDeadlineAbort,
     strategy: { canary: canaryLabels ? { ...strategy, canaryMetadata: { labels: canaryLabels } } : strategy },
   });
-  new RolloutResource(scope, 'Resource', {
+  const rollout = new RolloutResource(scope, 'Resource', {
     metadata: { name: w.name, labels: w.labels },
     spec: Lazy.any({ produce: spec }),
   }, release.template);
+  if (release.autoscaling) addAutoscaler(scope, w, { apiVersion: rollout.apiVersion, kind: rollout.kind, name: rollout.name }, release.autoscaling);
   addDisruptionBudget(scope, 'DisruptionBudget', w, w.name, w.selector);
   if (!router.routed) warnReplicaRatio(scope, w, plan);
 }

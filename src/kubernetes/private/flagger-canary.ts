@@ -9,105 +9,44 @@
  * webhooks: `confirm-rollout` before the analysis starts, `confirm-traffic-increase` before every
  * weight increase, `confirm-promotion` before promotion.
  */
-import { Lazy } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { flaggerAnalysis, FlaggerWebhook } from './flagger-analysis';
-import { promDuration } from './gate-rendering';
-import { CanaryRelease, FlaggerRouterBinding, ReleaseContext } from './release-context';
-import { addDisruptionBudget, NAME_LABEL } from './workload';
+import { checkAnalysisInterval, renderFlaggerRelease } from './flagger-release';
+import { CanaryRelease, FlaggerRouterBinding } from './release-context';
 import { fail } from '../../private/validate';
-import { Gate } from '../../strategy/gate';
 import { HeaderMatch } from '../../strategy/header-match';
 import { Interval } from '../../strategy/interval';
 import { PlanKind, RolloutPlan } from '../../strategy/rollout-plan';
 import { StepKind } from '../../strategy/step';
-import { Canary } from '../imports/flagger-flagger.app';
 import { FlaggerOptions } from '../rollout-engine';
 
 const ENGINE = 'Flagger';
-const RESERVED_WEBHOOKS = ['load-test', 'confirm-rollout', 'confirm-traffic-increase', 'confirm-promotion'];
 
 /**
  * Renders a `CanaryRollout` for Flagger under `scope`: the MetricTemplates, the Deployment, the
  * Canary, a PodDisruptionBudget over the primary pods and the objects the router needs.
  */
 export function renderFlaggerCanary(scope: Construct, release: CanaryRelease, options: FlaggerOptions): void {
-  const { ctx } = release;
-  const w = ctx.workload;
-  const spec = flaggerCanarySpec(scope, ctx, release, options);
-  new k8s.KubeDeployment(scope, 'Deployment', {
-    metadata: { name: w.name, labels: w.labels },
-    spec: {
-      replicas: w.replicas,
-      // Flagger requires the selector to use app, name or app.kubernetes.io/name; the primary it
-      // creates selects app.kubernetes.io/name=<name>-primary.
-      selector: { matchLabels: w.selector },
-      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromString('25%'), maxUnavailable: k8s.IntOrString.fromNumber(0) } },
-      template: release.template,
-    },
-  });
-  // The objects the Canary references (an Ingress) come before it.
-  spec.router.addObjects(scope);
-  new Canary(scope, 'Resource', {
-    metadata: { name: w.name, labels: w.labels },
-    spec: Lazy.any({ produce: () => spec.canary }),
-  });
-  addDisruptionBudget(scope, 'DisruptionBudget', w, `${w.name}-primary`, { [NAME_LABEL]: `${w.name}-primary` });
-  if (release.sideEffects !== undefined || release.productionDependencies !== undefined) {
-    fail(ctx.where, 'sideEffects', 'applies only to Argo Rollouts plans with Step.mirror (Flagger canaries do not mirror)', release.sideEffects ?? release.productionDependencies);
-  }
-}
-
-/** Checks the plan against Flagger, emits the MetricTemplates it needs and returns the Canary `spec`. */
-function flaggerCanarySpec(
-  scope: Construct, ctx: ReleaseContext, release: CanaryRelease, options: FlaggerOptions,
-): { canary: { [key: string]: any }; router: FlaggerRouterBinding } {
+  const { ctx, plan } = release;
   const where = ctx.where;
-  const plan = release.plan;
-  const routing = release.router._bindFlagger(ctx);
-
-  const shape = plan.kind === PlanKind.AB_TEST ? abTestShape(where, plan, routing) : canaryShape(where, plan);
-  const gates = plan.gates();
-  const threshold = checkGatesFit(where, gates, shape.interval);
-  const { metrics, webhooks } = flaggerAnalysis(scope, ctx.workload.name, gates, {
-    where, field: 'plan.gates', loadTesterUrl: options.loadTesterUrl, namespace: ctx.namespace,
+  const router = release.router._bindFlagger(ctx);
+  if (release.sideEffects !== undefined || release.productionDependencies !== undefined) {
+    fail(where, 'sideEffects', 'applies only to Argo Rollouts plans with Step.mirror (Flagger canaries do not mirror)', release.sideEffects ?? release.productionDependencies);
+  }
+  const shape = plan.kind === PlanKind.AB_TEST ? abTestShape(where, plan, router) : canaryShape(where, plan);
+  renderFlaggerRelease(scope, {
+    where,
+    workload: ctx.workload,
+    namespace: ctx.namespace,
+    template: release.template,
+    router,
+    settings: options,
+    gates: plan.gates(),
+    gatesField: 'plan.gates',
+    interval: shape.interval,
+    traffic: shape.traffic,
+    confirms: shape.confirms.map((type) => ({ type, reason: 'the pause steps' })),
+    autoscaling: release.autoscaling,
   });
-
-  const hooks: FlaggerWebhook[] = [];
-  const needsTester = (what: string) => {
-    if (options.loadTesterUrl === undefined) {
-      fail(where, 'engine.loadTesterUrl', `is required for ${what}: Flagger's manual gates are confirm webhooks on the load tester's gate API`, undefined);
-    }
-    return `${options.loadTesterUrl!.replace(/\/+$/, '')}/gate/check`;
-  };
-  for (const type of shape.confirms) hooks.push({ name: type, type, url: needsTester(`the pause steps (${type})`) });
-  if (options.loadTestCommand !== undefined) {
-    hooks.push({ name: 'load-test', type: 'rollout', url: options.loadTesterUrl!, timeout: '15s', metadata: { type: 'cmd', cmd: options.loadTestCommand } });
-  }
-  const names = new Set<string>();
-  for (const name of [...metrics.map((m) => m.name), ...webhooks.map((h) => h.name), ...hooks.map((h) => h.name)]) {
-    if (names.has(name)) {
-      fail(where, 'plan.gates', `must not repeat a Flagger metric or webhook name (${RESERVED_WEBHOOKS.join(', ')} are taken by the engine's own webhooks)`, name);
-    }
-    names.add(name);
-  }
-
-  const canary = {
-    provider: routing.provider,
-    targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: ctx.workload.name },
-    progressDeadlineSeconds: options.progressDeadlineSeconds,
-    ingressRef: routing.ingressRef ? { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: routing.ingressRef } : undefined,
-    service: { port: ctx.workload.port, targetPort: ctx.workload.targetPort, ...routing.service },
-    analysis: {
-      interval: promDuration(shape.interval),
-      threshold,
-      ...shape.traffic,
-      metrics: metrics.length > 0 ? metrics : undefined,
-      webhooks: hooks.length + webhooks.length > 0 ? [...hooks, ...webhooks] : undefined,
-    },
-  };
-  return { canary, router: routing };
 }
 
 interface Shape {
@@ -117,15 +56,22 @@ interface Shape {
 }
 
 function abTestShape(where: string, plan: RolloutPlan, router: FlaggerRouterBinding): Shape {
-  const match = plan.sequence[0].match;
-  const problem = router.matchProblem(match);
-  if (problem) fail(where, 'plan.steps[0]', `${problem}; nearest plan: a router that supports it, or RolloutPlan.canary()`, plan.sequence[0].toString());
+  // An A/B plan starts with one header route per alternative (any of them sends a request to the new version).
+  const routes = plan.sequence.filter((s) => s.kind === StepKind.HEADER_ROUTE);
+  routes.forEach((route, i) => {
+    const problem = router.matchProblem(route.match);
+    if (problem) fail(where, `plan.steps[${i}]`, `${problem}; nearest plan: a router that supports it, or RolloutPlan.canary()`, route.toString());
+  });
+  if (routes.length > 1) {
+    const problem = router.matchProblem([...routes[0].match, ...routes[1].match]);
+    if (problem) fail(where, 'plan.steps[1]', `${problem}; nearest plan: one list of matches, or a router that supports several`, routes[1].toString());
+  }
   checkAnalysisInterval(where, 'plan.every', plan.interval!, plan.interval!.toString());
   return {
     interval: plan.interval!,
     traffic: {
       iterations: plan.iterations,
-      match: [{ headers: Object.fromEntries(match.map((m: HeaderMatch) => [m.header, { [m.type]: m.value }])) }],
+      match: routes.map((route) => ({ headers: Object.fromEntries(route.match.map((m: HeaderMatch) => [m.header, { [m.type]: m.value }])) })),
     },
     confirms: [],
   };
@@ -221,30 +167,4 @@ function canaryShape(where: string, plan: RolloutPlan): Shape {
   const equal = weights.every((w, k) => w === step * (k + 1));
   const traffic = equal ? { stepWeight: step, maxWeight: weights[n - 1] } : { stepWeights: weights };
   return { interval, traffic, confirms };
-}
-
-/** Flagger has one `threshold` for every check: gates must agree on failureLimit. Returns the threshold. */
-function checkGatesFit(where: string, gates: Gate[], interval: Interval): number {
-  gates.forEach((g) => {
-    if (g.initialDelay !== undefined && g.initialDelay.toSeconds() > interval.toSeconds()) {
-      fail(where, 'plan.gates', `${ENGINE} checks gate '${g.name}' one analysis interval (${interval}) after each traffic step and cannot delay it further; nearest plan: initialDelay of at most ${interval}`, g.initialDelay.toString());
-    }
-  });
-  if (gates.length === 0) return 1;
-  const limit = gates[0].failureLimit;
-  const other = gates.find((g) => g.failureLimit !== limit);
-  if (other) {
-    fail(where, 'plan.gates', `${ENGINE} has one failure threshold for all checks, so every gate needs the same failureLimit (gate '${gates[0].name}' has ${limit}, gate '${other.name}' has ${other.failureLimit})`, other.failureLimit);
-  }
-  return limit + 1;
-}
-
-/** Flagger's shortest analysis interval: it raises any shorter one to this (GetAnalysisInterval). */
-const MIN_INTERVAL_SECONDS = 10;
-
-/** Refuses an analysis interval Flagger would silently lengthen to 10 seconds. */
-export function checkAnalysisInterval(where: string, field: string, interval: Interval, got: string): void {
-  if (interval.toSeconds() < MIN_INTERVAL_SECONDS) {
-    fail(where, field, `${ENGINE} runs its analysis at most every ${MIN_INTERVAL_SECONDS}s and raises a shorter interval to ${MIN_INTERVAL_SECONDS}s, so every step would take longer than declared; nearest plan: an interval of at least ${MIN_INTERVAL_SECONDS}s`, got);
-  }
 }

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { Workload } from './workload';
 import { HeaderMatch } from '../../strategy/header-match';
 import { RolloutPlan } from '../../strategy/rollout-plan';
+import { AutoscalingOptions } from '../autoscaling-options';
 import { EgressTarget } from '../egress-target';
 import { SideEffects } from '../side-effects';
 import { TrafficRouter } from '../traffic-router';
@@ -74,4 +75,6 @@ export interface CanaryRelease {
   readonly sideEffects?: SideEffects;
   /** Production dependencies mirrored canary pods must never reach. */
   readonly productionDependencies?: EgressTarget[];
+  /** The HorizontalPodAutoscaler, when the number of pods follows the load. */
+  readonly autoscaling?: AutoscalingOptions;
 }
