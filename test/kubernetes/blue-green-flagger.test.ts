@@ -30,7 +30,9 @@ const find = (objects: any[], kind: string) => {
 
 describe('Flagger blue/green (Kubernetes provider)', () => {
   test('a Deployment, a Canary with iterations and no weights, MetricTemplates and a PodDisruptionBudget over the primary', () => {
-    const engine = BlueGreenEngine.flagger({ iterations: 10, interval: Interval.minutes(1), prePromotionAnalysis: [errorRatio, smoke], loadTesterUrl: TESTER });
+    const engine = BlueGreenEngine.flagger({
+      iterations: 10, interval: Interval.minutes(1), prePromotionAnalysis: [errorRatio, smoke], loadTesterUrl: TESTER,
+    });
     const objects = synth(engine);
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
       'MetricTemplate/web-error-ratio', 'Deployment/web', 'Canary/web', 'PodDisruptionBudget/web-primary',

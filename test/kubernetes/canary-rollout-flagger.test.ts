@@ -292,12 +292,16 @@ describe('Flagger canary: webhooks, autoscaling, Istio TLS, built-in metrics, OR
       ['checkout-stable', { host: 'checkout-stable', trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } } }],
       ['checkout-canary', { host: 'checkout-canary', trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } } }],
     ]);
-    const subsets = synth({ trafficRouter: TrafficRouter.istio({ subsetLevel: true, tlsMode: IstioTlsMode.DISABLE }), engine: RolloutEngine.argoRollouts() });
+    const subsetRouter = TrafficRouter.istio({ subsetLevel: true, tlsMode: IstioTlsMode.DISABLE });
+    const subsets = synth({ trafficRouter: subsetRouter, engine: RolloutEngine.argoRollouts() });
     expect(find(subsets, 'DestinationRule').spec.trafficPolicy).toEqual({ tls: { mode: 'DISABLE' } });
   });
 
   test('built-in metrics become Flagger metrics without a template', () => {
-    const gates = [Gate.requestSuccessRate({ threshold: Threshold.atLeast(99), failureLimit: 2 }), Gate.requestDuration({ threshold: Threshold.atMost(500), failureLimit: 2 })];
+    const gates = [
+      Gate.requestSuccessRate({ threshold: Threshold.atLeast(99), failureLimit: 2 }),
+      Gate.requestDuration({ threshold: Threshold.atMost(500), failureLimit: 2 }),
+    ];
     const p = RolloutPlan.canary({ percent: 10, bake, gates });
     const engine = RolloutEngine.flagger({ metricsServer: 'http://prometheus.monitoring:9090' });
     const objects = synth({ plan: p, trafficRouter: TrafficRouter.nginx({ host: 'shop.example.com' }), engine });
