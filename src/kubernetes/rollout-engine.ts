@@ -4,6 +4,7 @@ import { renderArgoCanary } from './private/argo-canary';
 import { renderFlaggerCanary } from './private/flagger-canary';
 import { CanaryRelease } from './private/release-context';
 import { checkRange, fail } from '../private/validate';
+import { checkIntOrPercent } from '../strategy/rolling-update';
 
 /** Options for `RolloutEngine.argoRollouts`. */
 export interface ArgoRolloutsOptions {
@@ -84,7 +85,6 @@ export interface FlaggerOptions {
   readonly metricsServer?: string;
 }
 
-const INT_OR_PERCENT = /^(\d+)(%?)$/;
 
 /**
  * The controller that carries out a `CanaryRollout`: Argo Rollouts or Flagger.
@@ -107,11 +107,11 @@ export abstract class RolloutEngine {
     const where = 'RolloutEngine.argoRollouts()';
     const maxSurge = options.maxSurge ?? '25%';
     const maxUnavailable = options.maxUnavailable ?? '0';
-    const surge = checkIntOrPercent(where, 'maxSurge', maxSurge);
-    const unavailable = checkIntOrPercent(where, 'maxUnavailable', maxUnavailable);
+    checkIntOrPercent(where, 'maxSurge', maxSurge);
+    checkIntOrPercent(where, 'maxUnavailable', maxUnavailable);
     // Argo Rollouts refuses a canary whose maxSurge and maxUnavailable are both zero: it could never
     // replace a pod.
-    if (surge === 0 && unavailable === 0) {
+    if (Number(maxSurge.replace('%', '')) === 0 && Number(maxUnavailable.replace('%', '')) === 0) {
       fail(where, 'maxSurge', 'must not be 0 when maxUnavailable is 0 (the Rollout could never replace a pod)', maxSurge);
     }
     if (options.scaleDownDelaySeconds !== undefined) checkRange(where, 'scaleDownDelaySeconds', options.scaleDownDelaySeconds, 0, 86400);
@@ -195,14 +195,6 @@ class FlaggerEngine extends RolloutEngine {
   }
 }
 
-/** Checks a whole number or a percentage; returns its numeric part. */
-function checkIntOrPercent(where: string, field: string, value: string): number {
-  const m = typeof value === 'string' ? INT_OR_PERCENT.exec(value) : null;
-  if (!m || (m[2] === '%' && Number(m[1]) > 100)) {
-    fail(where, field, "must be a whole number of pods ('1') or a percentage from 0% to 100% ('25%')", value);
-  }
-  return Number(m[1]);
-}
 
 /** Checks the settings `RolloutEngine.flagger()` and `BlueGreenEngine.flagger()` share. */
 export function checkFlaggerSettings(where: string, options: FlaggerOptions): void {
