@@ -100,7 +100,8 @@ test('RollingService: refused, or a Deployment whose rolling update can always p
 
 test('RecreateService: refused, or a Recreate Deployment whose pods can be evicted', () => {
   fc.assert(fc.property(
-    fc.option(fc.integer({ min: -1, max: 5 })), fc.integer({ min: -5, max: 700 }), fc.option(fc.integer({ min: -5, max: 900 }), { nil: undefined }), budget,
+    fc.option(fc.integer({ min: -1, max: 5 })), fc.integer({ min: -5, max: 700 }),
+    fc.option(fc.integer({ min: -5, max: 900 }), { nil: undefined }), budget,
     (replicas, minReadySeconds, progressDeadlineSeconds, disruptionBudget) => {
       refusedOrValid(
         (chart) => new RecreateService(chart, 'svc', {
