@@ -339,6 +339,13 @@ function flaggerNoAbTests(router: TrafficRouter): string {
   return `Flagger runs A/B tests only with Istio, NGINX or Gateway API routers, not ${router}`;
 }
 
+/** Refuses a name for an object Flagger creates itself and always names after the workload. */
+function flaggerNamesAfterWorkload(ctx: ReleaseContext, field: string, kind: string, name: string | undefined): void {
+  if (name !== undefined && name !== ctx.workload.name) {
+    fail(ctx.where, `trafficRouter.${field}`, `Flagger names the ${kind} it creates after the workload ('${ctx.workload.name}'); leave ${field} out`, name);
+  }
+}
+
 /** The problem with `matches` when the router compares header values only in the `allowed` ways. */
 function matchTypes(matches: HeaderMatch[], allowed: MatchType[], routerName: string): string | undefined {
   const bad = matches.find((m) => !allowed.includes(m.type));
@@ -390,9 +397,7 @@ class GatewayApiRouter extends TrafficRouter {
 
   public _bindFlagger(ctx: ReleaseContext): FlaggerRouterBinding {
     const o = this.options;
-    if (o.httpRoute !== undefined && o.httpRoute !== ctx.workload.name) {
-      fail(ctx.where, 'trafficRouter.httpRoute', `Flagger names the HTTPRoute it creates after the workload ('${ctx.workload.name}'); leave httpRoute out`, o.httpRoute);
-    }
+    flaggerNamesAfterWorkload(ctx, 'httpRoute', 'HTTPRoute', o.httpRoute);
     return {
       provider: 'gatewayapi:v1',
       service: {
@@ -587,10 +592,7 @@ class SmiRouter extends TrafficRouter {
   }
 
   public _bindFlagger(ctx: ReleaseContext): FlaggerRouterBinding {
-    const name = this.options.trafficSplitName;
-    if (name !== undefined && name !== ctx.workload.name) {
-      fail(ctx.where, 'trafficRouter.trafficSplitName', `Flagger names the TrafficSplit it creates after the workload ('${ctx.workload.name}'); leave trafficSplitName out`, name);
-    }
+    flaggerNamesAfterWorkload(ctx, 'trafficSplitName', 'TrafficSplit', this.options.trafficSplitName);
     return {
       provider: 'smi:v1alpha3',
       service: {},
@@ -632,10 +634,7 @@ class TraefikRouter extends TrafficRouter {
   }
 
   public _bindFlagger(ctx: ReleaseContext): FlaggerRouterBinding {
-    const name = this.options.traefikService;
-    if (name !== undefined && name !== ctx.workload.name) {
-      fail(ctx.where, 'trafficRouter.traefikService', `Flagger names the TraefikService it creates after the workload ('${ctx.workload.name}'); leave traefikService out`, name);
-    }
+    flaggerNamesAfterWorkload(ctx, 'traefikService', 'TraefikService', this.options.traefikService);
     return {
       provider: 'traefik',
       service: {},
