@@ -189,7 +189,7 @@ export abstract class BlueGreenEngine {
    * analysis runs `iterations` checks of the new version, one every `interval`, before promoting it.
    * The active Service is `<name>` and the preview Service `<name>-canary`: Flagger names them.
    * Without a router this is Flagger's Kubernetes provider (no mesh needed).
-   * @example BlueGreenEngine.flagger({ iterations: 10, interval: Interval.minutes(1), prePromotionAnalysis: [smokeTest], loadTesterUrl: 'http://flagger-loadtester.test/' })
+   * @example BlueGreenEngine.flagger({ iterations: 10, interval: Interval.minutes(1), prePromotionAnalysis: [Gate.web({ name: 'preview-up', url: 'http://{{previewService}}/healthz' })] })
    */
   public static flagger(options: FlaggerBlueGreenOptions): BlueGreenEngine {
     const where = 'BlueGreenEngine.flagger()';

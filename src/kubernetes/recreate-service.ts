@@ -50,7 +50,6 @@ export class RecreateService extends Construct {
    * to stop; the downtime is their sum.
    * @param podStartup time a new pod needs to become ready
    * @param podShutdown time the old pods need to stop; by default the termination grace period (the longest an old pod can take)
-   * @example ledger.timeline(Interval.seconds(20)).downtimeSeconds
    */
   public timeline(podStartup: Interval, podShutdown?: Interval): ReleaseTimeline {
     return ReleaseTimeline.recreate({

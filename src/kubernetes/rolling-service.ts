@@ -78,7 +78,6 @@ export class RollingService extends Construct {
    * The update laid out in time for pods that take `podStartup` to become ready: waves of
    * maxSurge + maxUnavailable pods, each `podStartup + minReadySeconds` long, and the capacity while
    * pods are down.
-   * @example rolling.timeline(Interval.seconds(40)).toTable()
    */
   public timeline(podStartup: Interval): ReleaseTimeline {
     return ReleaseTimeline.rollingUpdate({
