@@ -5,12 +5,16 @@ import { Construct } from 'constructs';
 import { AntiAffinity } from './anti-affinity';
 import { RolloutSpec } from './imports/argo-rollout-argoproj.io';
 import { argoAnalysisTemplates, ArgoAnalysisRef } from './private/argo-analysis';
+import { renderFlaggerBlueGreen } from './private/flagger-blue-green';
 import { RolloutResource } from './private/rollout-resource';
 import { Slot } from './slot';
 import { checkRange, fail } from '../private/validate';
 import { warn } from '../private/warnings';
 import { Workload, addDisruptionBudget, addService, checkContainers, podTemplate, SLOT_LABEL } from './private/workload';
+import { FlaggerOptions, checkFlaggerSettings } from './rollout-engine';
+import { TrafficRouter } from './traffic-router';
 import { Gate } from '../strategy/gate';
+import { Interval } from '../strategy/interval';
 
 /** Containers of one slot of a native blue/green service. */
 export interface BlueGreenSlotOptions {
@@ -112,6 +116,40 @@ export interface ArgoBlueGreenOptions {
   readonly minReadySeconds?: number;
 }
 
+/** Options for `BlueGreenEngine.flagger`. */
+export interface FlaggerBlueGreenOptions extends FlaggerOptions {
+  /** How many analysis intervals the new version is checked for before it is promoted, from 1. */
+  readonly iterations: number;
+  /**
+   * Length of one iteration (Flagger's analysis `interval`); at least 10 seconds.
+   * @default Interval.minutes(1)
+   */
+  readonly interval?: Interval;
+  /**
+   * Gates the new version must pass at every iteration, through its own Service, before it is
+   * promoted (Flagger metrics and webhooks); `failureLimit + 1` failed checks roll the release back.
+   * @default - no gates: the new version is promoted after `iterations` intervals with ready pods
+   */
+  readonly prePromotionAnalysis?: Gate[];
+  /**
+   * Promote as soon as the iterations pass. Set to false to promote by hand through the load
+   * tester's gate API (a `confirm-promotion` webhook; needs `loadTesterUrl`).
+   * @default true
+   */
+  readonly autoPromotionEnabled?: boolean;
+  /**
+   * The router in front of the workload.
+   * @default TrafficRouter.none(): Flagger's Kubernetes provider (no mesh or ingress; the `<name>` Service switches to the new version when it is promoted)
+   */
+  readonly trafficRouter?: TrafficRouter;
+  /**
+   * Let Flagger find every container port and add it to the Services it creates (`portDiscovery`),
+   * not only `port`.
+   * @default false
+   */
+  readonly portDiscovery?: boolean;
+}
+
 /** Service names a blue/green engine renders. @internal */
 export interface BlueGreenServiceNames {
   readonly active: string;
@@ -145,14 +183,49 @@ export abstract class BlueGreenEngine {
     return new ArgoBlueGreenEngine(options);
   }
 
+  /**
+   * Flagger (v1.44) blue/green: the workload as a `Deployment` (Flagger creates `<name>-primary` from
+   * it and the Services `<name>`, `<name>-primary` and `<name>-canary`), and a Flagger `Canary` whose
+   * analysis runs `iterations` checks of the new version, one every `interval`, before promoting it.
+   * The active Service is `<name>` and the preview Service `<name>-canary`: Flagger names them.
+   * Without a router this is Flagger's Kubernetes provider (no mesh needed).
+   * @example BlueGreenEngine.flagger({ iterations: 10, interval: Interval.minutes(1), prePromotionAnalysis: [Gate.web({ name: 'preview-up', url: 'http://{{previewService}}/healthz' })] })
+   */
+  public static flagger(options: FlaggerBlueGreenOptions): BlueGreenEngine {
+    const where = 'BlueGreenEngine.flagger()';
+    checkRange(where, 'iterations', options.iterations, 1, 1000);
+    if (options.interval !== undefined && !(options.interval instanceof Interval)) fail(where, 'interval', 'must be an Interval', options.interval);
+    (options.prePromotionAnalysis ?? []).forEach((g, i) => {
+      if (!(g instanceof Gate)) fail(where, `prePromotionAnalysis[${i}]`, 'must be a Gate', g);
+    });
+    if (options.trafficRouter !== undefined && !(options.trafficRouter instanceof TrafficRouter)) {
+      fail(where, 'trafficRouter', 'must be a TrafficRouter', options.trafficRouter);
+    }
+    checkFlaggerSettings(where, options);
+    if (options.progressDeadlineSeconds !== undefined) checkRange(where, 'progressDeadlineSeconds', options.progressDeadlineSeconds, 1, 86400);
+    return new FlaggerBlueGreenEngine({
+      ...options,
+      prePromotionAnalysis: options.prePromotionAnalysis && [...options.prePromotionAnalysis],
+      webhooks: options.webhooks && [...options.webhooks],
+    });
+  }
+
   /** Name of the engine, used in messages. */
   public abstract readonly engineName: string;
+
+  /**
+   * The active and preview Service names for the workload `name`, from what the user gave.
+   * @internal
+   */
+  public _serviceNames(_where: string, name: string, active: string | undefined, preview: string | undefined): BlueGreenServiceNames {
+    return { active: active ?? name, preview: preview ?? `${name}-preview` };
+  }
 
   /**
    * Defines the engine's objects under `scope`.
    * @internal
    */
-  public abstract _render(scope: Construct, w: Workload, names: BlueGreenServiceNames): void;
+  public abstract _bind(scope: Construct, w: Workload, names: BlueGreenServiceNames): void;
 }
 
 class NativeBlueGreenEngine extends BlueGreenEngine {
@@ -161,7 +234,7 @@ class NativeBlueGreenEngine extends BlueGreenEngine {
     super();
   }
 
-  public _render(scope: Construct, w: Workload, names: BlueGreenServiceNames): void {
+  public _bind(scope: Construct, w: Workload, names: BlueGreenServiceNames): void {
     const { live } = this.options;
     const idle = live === Slot.BLUE ? Slot.GREEN : Slot.BLUE;
     const idleReplicas = this.options.idleReplicas ?? w.replicas;
@@ -200,7 +273,7 @@ class ArgoBlueGreenEngine extends BlueGreenEngine {
     super();
   }
 
-  public _render(scope: Construct, w: Workload, names: BlueGreenServiceNames): void {
+  public _bind(scope: Construct, w: Workload, names: BlueGreenServiceNames): void {
     const o = this.options;
     const where = w.where;
     // Argo Rollouts ignores autoPromotionSeconds when autoPromotionEnabled is false; a user who sets both
@@ -232,9 +305,10 @@ class ArgoBlueGreenEngine extends BlueGreenEngine {
     // Argo Rollouts: progressDeadlineSeconds must be greater than minReadySeconds.
     checkRange(where, 'engine.progressDeadlineSeconds', deadline, minReady + 1, 86400);
 
+    const placeholders = { previewService: names.preview, activeService: names.active };
     const analysis = (field: 'prePromotionAnalysis' | 'postPromotionAnalysis') => o[field] === undefined
       ? undefined
-      : argoAnalysisTemplates(scope, w.name, o[field], { where, field: `engine.${field}` });
+      : argoAnalysisTemplates(scope, w.name, o[field], { where, field: `engine.${field}`, placeholders });
     const promotion = { pre: analysis('prePromotionAnalysis'), post: analysis('postPromotionAnalysis') };
 
     const template = podTemplate(w, { containers: w.options.containers });
@@ -276,5 +350,27 @@ class ArgoBlueGreenEngine extends BlueGreenEngine {
         },
       },
     };
+  }
+}
+
+class FlaggerBlueGreenEngine extends BlueGreenEngine {
+  public readonly engineName = 'Flagger';
+  constructor(private readonly options: FlaggerBlueGreenOptions) {
+    super();
+  }
+
+  public _serviceNames(where: string, name: string, active: string | undefined, preview: string | undefined): BlueGreenServiceNames {
+    // Flagger creates the Services and names them after the workload.
+    if (active !== undefined && active !== name) {
+      fail(where, 'activeServiceName', `must be the workload name ('${name}') with Flagger, which names the Services it creates; leave it out`, active);
+    }
+    if (preview !== undefined && preview !== `${name}-canary`) {
+      fail(where, 'previewServiceName', `must be '${name}-canary' with Flagger, which names the Services it creates; leave it out`, preview);
+    }
+    return { active: name, preview: `${name}-canary` };
+  }
+
+  public _bind(scope: Construct, w: Workload, names: BlueGreenServiceNames): void {
+    renderFlaggerBlueGreen(scope, w, names, this.options);
   }
 }

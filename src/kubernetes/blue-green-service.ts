@@ -10,12 +10,12 @@ export interface BlueGreenServiceProps extends WorkloadOptions {
   readonly engine: BlueGreenEngine;
   /**
    * Name of the Service that carries production traffic.
-   * @default - the service's `name`
+   * @default - the service's `name` (with Flagger always the service's name)
    */
   readonly activeServiceName?: string;
   /**
    * Name of the Service that reaches the version not yet (or no longer) live, for tests before cutover.
-   * @default - `<name>-preview`
+   * @default - `<name>-preview` (with Flagger always `<name>-canary`)
    */
   readonly previewServiceName?: string;
 }
@@ -27,8 +27,11 @@ export interface BlueGreenServiceProps extends WorkloadOptions {
  * With `BlueGreenEngine.native()` it synthesizes two Deployments (blue, green), an active and a
  * preview Service and a PodDisruptionBudget per slot. With `BlueGreenEngine.argoRollouts()` it
  * synthesizes one Argo Rollouts `Rollout` (`strategy.blueGreen`), the active and preview Services,
- * a PodDisruptionBudget, and one AnalysisTemplate per distinct promotion gate. It never emits the
- * objects the controller creates itself (ReplicaSets, AnalysisRuns).
+ * a PodDisruptionBudget, and one AnalysisTemplate per distinct promotion gate. With
+ * `BlueGreenEngine.flagger()` it synthesizes a Deployment, a Flagger `Canary` (iterations), one
+ * MetricTemplate per metric gate, a PodDisruptionBudget over the primary pods and the router's objects.
+ * It never emits the objects the controller creates itself (ReplicaSets, AnalysisRuns, Flagger's
+ * primary Deployment and Services).
  */
 export class BlueGreenService extends Construct {
   /** Base name of the synthesized objects. */
@@ -43,19 +46,20 @@ export class BlueGreenService extends Construct {
   constructor(scope: Construct, id: string, props: BlueGreenServiceProps) {
     super(scope, id);
     if (!(props.engine instanceof BlueGreenEngine)) {
-      fail(this.node.path, 'engine', 'must be BlueGreenEngine.native() or BlueGreenEngine.argoRollouts()', props.engine);
+      fail(this.node.path, 'engine', 'must be BlueGreenEngine.native(), BlueGreenEngine.argoRollouts() or BlueGreenEngine.flagger()', props.engine);
     }
     const w = resolveWorkload(this, props);
     this.name = w.name;
     this.engine = props.engine;
-    this.activeServiceName = props.activeServiceName ?? w.name;
-    this.previewServiceName = props.previewServiceName ?? `${w.name}-preview`;
+    const names = props.engine._serviceNames(this.node.path, w.name, props.activeServiceName, props.previewServiceName);
+    this.activeServiceName = names.active;
+    this.previewServiceName = names.preview;
     checkDns1035Label(this.node.path, 'activeServiceName', this.activeServiceName);
     checkDns1035Label(this.node.path, 'previewServiceName', this.previewServiceName);
     if (this.activeServiceName === this.previewServiceName) {
       // Argo Rollouts refuses this too (DuplicatedServicesBlueGreenMessage), but only at runtime.
       fail(this.node.path, 'previewServiceName', `must differ from activeServiceName ('${this.activeServiceName}'): the preview and active Services need two different Services`, this.previewServiceName);
     }
-    props.engine._render(this, w, { active: this.activeServiceName, preview: this.previewServiceName });
+    props.engine._bind(this, w, { active: this.activeServiceName, preview: this.previewServiceName });
   }
 }

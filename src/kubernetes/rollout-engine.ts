@@ -1,12 +1,10 @@
+import { Construct } from 'constructs';
+import { FlaggerWebhook } from './flagger-webhook';
+import { renderArgoCanary } from './private/argo-canary';
+import { renderFlaggerCanary } from './private/flagger-canary';
+import { CanaryRelease } from './private/release-context';
 import { checkRange, fail } from '../private/validate';
-
-/** Which controller carries out a `CanaryRollout`. */
-export enum RolloutEngineKind {
-  /** Argo Rollouts: a `Rollout` with `strategy.canary`. */
-  ARGO_ROLLOUTS = 'argoRollouts',
-  /** Flagger: a `Deployment` plus a Flagger `Canary`. */
-  FLAGGER = 'flagger',
-}
+import { checkIntOrPercent } from '../strategy/rolling-update';
 
 /** Options for `RolloutEngine.argoRollouts`. */
 export interface ArgoRolloutsOptions {
@@ -72,9 +70,21 @@ export interface FlaggerOptions {
    * @default - Flagger's default (600 seconds)
    */
   readonly progressDeadlineSeconds?: number;
+  /**
+   * Webhooks the plan does not express: checks before traffic moves (`FlaggerWebhook.preRollout`),
+   * a manual rollback trigger (`FlaggerWebhook.rollback`), approvals on your own endpoints,
+   * notifications after the release.
+   * @default - only the webhooks the plan and gates need
+   */
+  readonly webhooks?: FlaggerWebhook[];
+  /**
+   * Prometheus address Flagger queries for the built-in metrics (`Gate.requestSuccessRate()`,
+   * `Gate.requestDuration()`), the Canary's `metricsServer`.
+   * @default - the metrics server Flagger was installed with
+   */
+  readonly metricsServer?: string;
 }
 
-const INT_OR_PERCENT = /^(\d+)(%?)$/;
 
 /**
  * The controller that carries out a `CanaryRollout`: Argo Rollouts or Flagger.
@@ -83,7 +93,7 @@ const INT_OR_PERCENT = /^(\d+)(%?)$/;
  * express is refused at construction with an error naming the engine, the step and the nearest plan it
  * can express.
  */
-export class RolloutEngine {
+export abstract class RolloutEngine {
   /**
    * Argo Rollouts (v1.9): a `Rollout` whose `strategy.canary.steps` are the plan's steps, one
    * AnalysisTemplate per gate, and the Services and router objects the Rollout references.
@@ -97,11 +107,11 @@ export class RolloutEngine {
     const where = 'RolloutEngine.argoRollouts()';
     const maxSurge = options.maxSurge ?? '25%';
     const maxUnavailable = options.maxUnavailable ?? '0';
-    const surge = checkIntOrPercent(where, 'maxSurge', maxSurge);
-    const unavailable = checkIntOrPercent(where, 'maxUnavailable', maxUnavailable);
+    checkIntOrPercent(where, 'maxSurge', maxSurge);
+    checkIntOrPercent(where, 'maxUnavailable', maxUnavailable);
     // Argo Rollouts refuses a canary whose maxSurge and maxUnavailable are both zero: it could never
     // replace a pod.
-    if (surge === 0 && unavailable === 0) {
+    if (Number(maxSurge.replace('%', '')) === 0 && Number(maxUnavailable.replace('%', '')) === 0) {
       fail(where, 'maxSurge', 'must not be 0 when maxUnavailable is 0 (the Rollout could never replace a pod)', maxSurge);
     }
     if (options.scaleDownDelaySeconds !== undefined) checkRange(where, 'scaleDownDelaySeconds', options.scaleDownDelaySeconds, 0, 86400);
@@ -113,7 +123,7 @@ export class RolloutEngine {
     }
     // Argo Rollouts: progressDeadlineSeconds must be greater than minReadySeconds (0 here).
     if (options.progressDeadlineSeconds !== undefined) checkRange(where, 'progressDeadlineSeconds', options.progressDeadlineSeconds, 1, 86400);
-    return new RolloutEngine(RolloutEngineKind.ARGO_ROLLOUTS, { ...options, maxSurge, maxUnavailable }, undefined);
+    return new ArgoRolloutsEngine({ ...options, maxSurge, maxUnavailable });
   }
 
   /**
@@ -138,51 +148,71 @@ export class RolloutEngine {
    */
   public static flagger(options: FlaggerOptions = {}): RolloutEngine {
     const where = 'RolloutEngine.flagger()';
-    if (options.loadTesterUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(options.loadTesterUrl)) {
-      fail(where, 'loadTesterUrl', 'must be an http:// or https:// URL', options.loadTesterUrl);
-    }
-    if (options.loadTestCommand !== undefined) {
-      if (typeof options.loadTestCommand !== 'string' || options.loadTestCommand.trim() === '') {
-        fail(where, 'loadTestCommand', 'must be a non-empty command', options.loadTestCommand);
-      }
-      if (options.loadTesterUrl === undefined) {
-        fail(where, 'loadTesterUrl', 'is required with loadTestCommand (the load tester runs the command)', undefined);
-      }
-    }
+    checkFlaggerSettings(where, options);
     if (options.progressDeadlineSeconds !== undefined) checkRange(where, 'progressDeadlineSeconds', options.progressDeadlineSeconds, 1, 86400);
-    return new RolloutEngine(RolloutEngineKind.FLAGGER, undefined, { ...options });
+    return new FlaggerEngine({ ...options, webhooks: options.webhooks && [...options.webhooks] });
   }
 
-  /** Which controller this is. */
-  public readonly kind: RolloutEngineKind;
-  /**
-   * Argo Rollouts settings, with defaults resolved.
-   * @default - not Argo Rollouts
-   */
-  public readonly argoOptions?: ArgoRolloutsOptions;
-  /**
-   * Flagger settings.
-   * @default - not Flagger
-   */
-  public readonly flaggerOptions?: FlaggerOptions;
-
-  private constructor(kind: RolloutEngineKind, argo: ArgoRolloutsOptions | undefined, flagger: FlaggerOptions | undefined) {
-    this.kind = kind;
-    this.argoOptions = argo;
-    this.flaggerOptions = flagger;
-  }
+  protected constructor() {}
 
   /** The engine's product name, as error messages use it. */
-  public toString(): string {
-    return this.kind === RolloutEngineKind.ARGO_ROLLOUTS ? 'Argo Rollouts' : 'Flagger';
+  public abstract toString(): string;
+
+  /**
+   * Name of the Service in front of the stable version of the workload `name`.
+   * @internal
+   */
+  public abstract _stableServiceName(name: string): string;
+
+  /**
+   * Defines the engine's objects for `release` under `scope`, refusing what the engine cannot do.
+   * @internal
+   */
+  public abstract _bind(scope: Construct, release: CanaryRelease): void;
+}
+
+class ArgoRolloutsEngine extends RolloutEngine {
+  constructor(private readonly options: ArgoRolloutsOptions) { super(); }
+
+  public toString(): string { return 'Argo Rollouts'; }
+
+  public _stableServiceName(name: string): string { return `${name}-stable`; }
+
+  public _bind(scope: Construct, release: CanaryRelease): void {
+    renderArgoCanary(scope, release, this.options);
   }
 }
 
-/** Checks a whole number or a percentage; returns its numeric part. */
-function checkIntOrPercent(where: string, field: string, value: string): number {
-  const m = typeof value === 'string' ? INT_OR_PERCENT.exec(value) : null;
-  if (!m || (m[2] === '%' && Number(m[1]) > 100)) {
-    fail(where, field, "must be a whole number of pods ('1') or a percentage from 0% to 100% ('25%')", value);
+class FlaggerEngine extends RolloutEngine {
+  constructor(private readonly options: FlaggerOptions) { super(); }
+
+  public toString(): string { return 'Flagger'; }
+
+  public _stableServiceName(name: string): string { return `${name}-primary`; }
+
+  public _bind(scope: Construct, release: CanaryRelease): void {
+    renderFlaggerCanary(scope, release, this.options);
   }
-  return Number(m[1]);
+}
+
+
+/** Checks the settings `RolloutEngine.flagger()` and `BlueGreenEngine.flagger()` share. */
+export function checkFlaggerSettings(where: string, options: FlaggerOptions): void {
+  if (options.loadTesterUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(options.loadTesterUrl)) {
+    fail(where, 'loadTesterUrl', 'must be an http:// or https:// URL', options.loadTesterUrl);
+  }
+  if (options.loadTestCommand !== undefined) {
+    if (typeof options.loadTestCommand !== 'string' || options.loadTestCommand.trim() === '') {
+      fail(where, 'loadTestCommand', 'must be a non-empty command', options.loadTestCommand);
+    }
+    if (options.loadTesterUrl === undefined) {
+      fail(where, 'loadTesterUrl', 'is required with loadTestCommand (the load tester runs the command)', undefined);
+    }
+  }
+  (options.webhooks ?? []).forEach((hook, i) => {
+    if (!(hook instanceof FlaggerWebhook)) fail(where, `webhooks[${i}]`, 'must be a FlaggerWebhook (FlaggerWebhook.preRollout(), .rollback(), ...)', hook);
+  });
+  if (options.metricsServer !== undefined && !/^https?:\/\/[^\s]+$/.test(options.metricsServer)) {
+    fail(where, 'metricsServer', 'must be an http:// or https:// URL', options.metricsServer);
+  }
 }

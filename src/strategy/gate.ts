@@ -16,6 +16,11 @@ export enum GateProvider {
   WEB = 'web',
   /** A Kubernetes Job (or command) whose exit status is the measurement. */
   JOB = 'job',
+  /**
+   * A request metric the engine measures itself from its router's or mesh's metrics (Flagger's
+   * `request-success-rate` and `request-duration`).
+   */
+  BUILT_IN = 'builtIn',
 }
 
 /** What a gate does when its query returns no data (or NaN). */
@@ -29,7 +34,10 @@ export enum NoDataBehavior {
   INCONCLUSIVE = 'inconclusive',
 }
 
-const QUERY_PLACEHOLDERS = ['namespace', 'workload', 'interval', 'canaryPods', 'stablePods'];
+const SERVICE_PLACEHOLDERS = ['previewService', 'activeService'];
+const QUERY_PLACEHOLDERS = ['namespace', 'workload', 'interval', 'canaryPods', 'stablePods', ...SERVICE_PLACEHOLDERS];
+/** `{{name}}`, with optional spaces inside the braces. The one pattern every engine reads placeholders with. */
+const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
 
 /** Options every gate takes. */
 export interface GateOptions {
@@ -188,8 +196,8 @@ export interface WebGateOptions extends GateOptions {
   /** URL called at each measurement. */
   readonly url: string;
   /**
-   * HTTP method.
-   * @default 'GET'
+   * HTTP method: `GET`, `POST` or `PUT`.
+   * @default - 'POST' when `body` is given, 'GET' otherwise
    */
   readonly method?: string;
   /**
@@ -232,6 +240,22 @@ export interface JobGateOptions extends GateOptions {
   readonly timeoutSeconds?: number;
 }
 
+/** Options for `Gate.requestSuccessRate` and `Gate.requestDuration`. */
+export interface RequestMetricGateOptions {
+  /** Range the measurement must stay in (a percentage for the success rate, milliseconds for the duration). */
+  readonly threshold: Threshold;
+  /**
+   * Window the engine measures over, and how often (Flagger's metric `interval`).
+   * @default Interval.minutes(1)
+   */
+  readonly interval?: Interval;
+  /**
+   * How many failed checks are tolerated; one more aborts the release.
+   * @default 1
+   */
+  readonly failureLimit?: number;
+}
+
 /** A CloudWatch metric with every default resolved. */
 export interface ResolvedCloudWatchMetric {
   /** Identifier used in expressions. */
@@ -268,8 +292,13 @@ export class Gate {
    * - `{{canaryPods}}`: a regular expression matching the names of the new version's pods.
    * - `{{stablePods}}`: a regular expression matching the names of the stable version's pods
    *   (use both to compare the new version with its baseline).
+   * - `{{previewService}}`, `{{activeService}}` (blue/green only): the names of the Services in
+   *   front of the new version and of production, e.g. for a smoke test against the preview.
    */
   public static readonly QUERY_PLACEHOLDERS: string[] = QUERY_PLACEHOLDERS;
+
+  /** The placeholders only blue/green releases have: `previewService` and `activeService`. */
+  public static readonly SERVICE_PLACEHOLDERS: string[] = SERVICE_PLACEHOLDERS;
 
   /**
    * A gate on a Prometheus query.
@@ -333,6 +362,9 @@ export class Gate {
     if (options.method !== undefined && !['GET', 'POST', 'PUT'].includes(options.method)) {
       fail(where, 'method', "must be 'GET', 'POST' or 'PUT'", options.method);
     }
+    if (options.method === 'GET' && options.body !== undefined) {
+      fail(where, 'method', "must be 'POST' or 'PUT' when a body is given (a GET request carries no body)", options.method);
+    }
     if (options.timeoutSeconds !== undefined) checkRange(where, 'timeoutSeconds', options.timeoutSeconds, 1, 600);
     return new Gate(where, GateProvider.WEB, options, options.threshold, { web: options });
   }
@@ -347,6 +379,57 @@ export class Gate {
     if (!options.command || options.command.length === 0) fail(where, 'command', 'must have at least one element', options.command);
     if (options.timeoutSeconds !== undefined) checkRange(where, 'timeoutSeconds', options.timeoutSeconds, 1, 86400);
     return new Gate(where, GateProvider.JOB, options, undefined, { job: options });
+  }
+
+  /**
+   * Every placeholder in `text`, in order: its name (`canaryPods`) and how it is written (`{{ canaryPods }}`).
+   * @internal
+   */
+  public static _placeholdersIn(text: string): Array<{ readonly name: string; readonly raw: string }> {
+    return [...text.matchAll(PLACEHOLDER)].map((m) => ({ name: m[1], raw: m[0] }));
+  }
+
+  /**
+   * `text` with each placeholder replaced by `value(name)`; a placeholder for which it returns
+   * undefined is left as written.
+   * @internal
+   */
+  public static _fillPlaceholders(text: string, value: (name: string) => string | undefined): string {
+    return text.replace(PLACEHOLDER, (raw: string, name: string) => value(name) ?? raw);
+  }
+
+  /**
+   * The share of requests to the new version that did not fail with a 5xx status, in percent
+   * (`Threshold.atLeast(99)` for 99%), measured by the engine itself: Flagger's built-in
+   * `request-success-rate`, read from the metrics of its router (Istio, NGINX, Traefik) or, with
+   * Gateway API and without a router, from the application's `http_request_duration_seconds`
+   * histogram. Argo Rollouts has no built-in metrics and refuses it; use `Gate.prometheus()` there.
+   * @see https://docs.flagger.app/usage/metrics#builtin-metrics
+   * @example Gate.requestSuccessRate({ threshold: Threshold.atLeast(99) })
+   */
+  public static requestSuccessRate(options: RequestMetricGateOptions): Gate {
+    const where = 'Gate.requestSuccessRate()';
+    const t = options.threshold;
+    if (t instanceof Threshold && ((t.min !== undefined && (t.min < 1 || t.min > 100)) || (t.max !== undefined && (t.max < 1 || t.max > 100)))) {
+      fail(where, 'threshold', 'must be a percentage from 1 to 100 (99 means 99%; the engine measures in percent, not as a ratio)', t);
+    }
+    return new Gate(where, GateProvider.BUILT_IN, { name: 'request-success-rate', interval: options.interval, failureLimit: options.failureLimit }, t, {});
+  }
+
+  /**
+   * The 99th percentile of the new version's request duration, in milliseconds
+   * (`Threshold.atMost(500)`), measured by the engine itself: Flagger's built-in `request-duration`
+   * (see `requestSuccessRate` for where it reads it). Argo Rollouts refuses it.
+   * @see https://docs.flagger.app/usage/metrics#builtin-metrics
+   * @example Gate.requestDuration({ threshold: Threshold.atMost(500) })
+   */
+  public static requestDuration(options: RequestMetricGateOptions): Gate {
+    const where = 'Gate.requestDuration()';
+    const t = options.threshold;
+    if (t instanceof Threshold && [t.min, t.max].some((v) => v !== undefined && (!Number.isInteger(v) || v < 0))) {
+      fail(where, 'threshold', 'must be whole milliseconds (Flagger compares the duration in whole milliseconds)', t);
+    }
+    return new Gate(where, GateProvider.BUILT_IN, { name: 'request-duration', interval: options.interval, failureLimit: options.failureLimit }, t, {});
   }
 
   /** Name of the gate (the metric name in every engine). */
@@ -457,7 +540,7 @@ export class Gate {
   /** The query placeholders this gate uses, such as `canaryPods`. */
   public placeholders(): string[] {
     const text = [this.queryText() ?? '', this.webOptions?.url ?? '', this.webOptions?.body ?? '', ...(this.jobOptions?.command ?? [])].join('\n');
-    return [...new Set([...text.matchAll(/\{\{\s*([A-Za-z]+)\s*\}\}/g)].map((m) => m[1]))];
+    return [...new Set(Gate._placeholdersIn(text).map((p) => p.name))];
   }
 
   /** Whether two gates define the same check (used to refuse one name for two different gates). */
@@ -478,9 +561,9 @@ interface GateSettings {
 
 function checkQuery(where: string, field: string, query: string): void {
   checkNonEmpty(where, field, query);
-  for (const m of query.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)) {
-    if (!QUERY_PLACEHOLDERS.includes(m[1])) {
-      fail(where, field, `may only use the placeholders ${QUERY_PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}`, `{{${m[1]}}}`);
+  for (const p of Gate._placeholdersIn(query)) {
+    if (!QUERY_PLACEHOLDERS.includes(p.name)) {
+      fail(where, field, `may only use the placeholders ${QUERY_PLACEHOLDERS.map((q) => `{{${q}}}`).join(', ')}`, `{{${p.name}}}`);
     }
   }
 }

@@ -1,11 +1,13 @@
 import { Gate } from './gate';
+import { Interval } from './interval';
+import { checkFenceposts } from './rolling-update';
 import { RolloutPlan } from './rollout-plan';
 import { StepKind } from './step';
 import { TimelineActivity } from './timeline-activity';
 import { defaultEngines, TimelineEngine } from './timeline-engine';
-import { detectionSeconds, Exposure, GateTiming, LaidSegment, layOut, Layout, Schedule } from './timeline-model';
+import { detectionSeconds, Exposure, GateTiming, LaidSegment, layOut, Layout, Schedule, ScheduleStep } from './timeline-model';
 import { formatSeconds, renderSvg } from './timeline-svg';
-import { fail } from '../private/validate';
+import { checkRange, fail } from '../private/validate';
 
 /** Options for `ReleaseTimeline.of`. */
 export interface ReleaseTimelineOptions {
@@ -22,6 +24,47 @@ export interface ReleaseTimelineOptions {
   /**
    * Title of the table and the chart.
    * @default - the plan's own description, e.g. `setWeight(5), bake(5m), ...`
+   */
+  readonly title?: string;
+}
+
+/** Options for `ReleaseTimeline.rollingUpdate`. */
+export interface RollingUpdateTimelineOptions {
+  /** Pods of the workload, from 1. */
+  readonly replicas: number;
+  /** Time a new pod needs from creation until it is ready (image pull, start, readiness probe). */
+  readonly podStartup: Interval;
+  /**
+   * Extra pods the update may create: a whole number (`'1'`) or a percentage of `replicas` (rounded up).
+   * @default '25%'
+   */
+  readonly maxSurge?: string;
+  /**
+   * Pods that may be down: a whole number or a percentage of `replicas` (rounded down).
+   * @default '0'
+   */
+  readonly maxUnavailable?: string;
+  /**
+   * Time a ready pod must stay ready before it counts as available (`minReadySeconds`).
+   * @default Interval.seconds(0)
+   */
+  readonly minReady?: Interval;
+  /**
+   * Title of the table and the chart.
+   * @default - 'rolling update of <replicas> pods'
+   */
+  readonly title?: string;
+}
+
+/** Options for `ReleaseTimeline.recreate`. */
+export interface RecreateTimelineOptions {
+  /** Time the old pods take to stop once they are told to (at worst their termination grace period). */
+  readonly podShutdown: Interval;
+  /** Time a new pod needs from creation until it is ready (image pull, start, readiness probe). */
+  readonly podStartup: Interval;
+  /**
+   * Title of the table and the chart.
+   * @default 'recreate'
    */
   readonly title?: string;
 }
@@ -56,6 +99,8 @@ export interface TimelineSegment {
   readonly stepGates: string[];
   /** Background gates measuring during the segment. */
   readonly backgroundGates: string[];
+  /** Share of the declared pods serving during the segment: 100 unless pods are down (0 is downtime). */
+  readonly capacityPercent: number;
 }
 
 /**
@@ -161,6 +206,52 @@ export class ReleaseTimeline {
   }
 
   /**
+   * A Kubernetes rolling update (Deployment `strategy.rollingUpdate`) as a timeline: the pods are
+   * replaced in waves of maxSurge + maxUnavailable pods, each lasting `podStartup + minReady`; the new
+   * version's share of traffic grows with its ready pods. While maxUnavailable pods are down, capacity
+   * drops below 100%. The Deployment controller never aborts by itself.
+   * @example ReleaseTimeline.rollingUpdate({ replicas: 10, podStartup: Interval.seconds(40), maxSurge: '25%' })
+   */
+  public static rollingUpdate(options: RollingUpdateTimelineOptions): ReleaseTimeline {
+    const where = 'ReleaseTimeline.rollingUpdate()';
+    checkRange(where, 'replicas', options.replicas, 1, 100000);
+    const startup = intervalSeconds(where, 'podStartup', options.podStartup);
+    const minReady = options.minReady === undefined ? 0 : intervalSeconds(where, 'minReady', options.minReady);
+    const n = options.replicas;
+    const f = checkFenceposts(where, n, options.maxSurge ?? '25%', options.maxUnavailable ?? '0');
+    const batch = f.surge + f.unavailable;
+    const capacity = Math.round(((n - f.unavailable) / n) * 1000) / 10;
+    const steps: ScheduleStep[] = [];
+    for (let done = 0; done < n;) {
+      const next = Math.min(n, done + batch);
+      steps.push({ kind: StepKind.BAKE, durationSeconds: startup + minReady, label: `replace pods ${done + 1}-${next} of ${n}`, capacityPercent: capacity });
+      const weight = Math.round((next / n) * 1000) / 10;
+      steps.push({ kind: StepKind.SET_WEIGHT, weight, label: `setWeight(${weight})` });
+      done = next;
+    }
+    return ReleaseTimeline.deploymentTimeline(where, steps, options.title ?? `rolling update of ${n} pods`);
+  }
+
+  /**
+   * A Kubernetes recreate (Deployment `strategy.type: Recreate`) as a timeline: every old pod stops
+   * before any new one starts, so nothing serves from the moment the old pods leave the endpoints
+   * until the new pods are ready: `downtimeSeconds = podShutdown + podStartup`.
+   * @example ReleaseTimeline.recreate({ podShutdown: Interval.seconds(30), podStartup: Interval.seconds(20) })
+   */
+  public static recreate(options: RecreateTimelineOptions): ReleaseTimeline {
+    const where = 'ReleaseTimeline.recreate()';
+    const shutdown = intervalSeconds(where, 'podShutdown', options.podShutdown);
+    const startup = intervalSeconds(where, 'podStartup', options.podStartup);
+    const steps: ScheduleStep[] = [
+      { kind: StepKind.BAKE, durationSeconds: shutdown, label: 'stop every old pod', capacityPercent: 0 },
+      { kind: StepKind.BAKE, durationSeconds: startup, label: 'start the new pods', capacityPercent: 0 },
+      { kind: StepKind.SET_WEIGHT, weight: 100, label: 'setWeight(100)' },
+    ];
+    return ReleaseTimeline.deploymentTimeline(where, steps, options.title ?? 'recreate');
+  }
+
+
+  /**
    * Lays out a schedule read back from synthesized output (the `timeline` command).
    * @internal
    */
@@ -174,6 +265,11 @@ export class ReleaseTimeline {
     });
     return new ReleaseTimeline(where, schedule, engine, compare, options.title ?? schedule.steps.map((s) => s.label).join(', '));
   }
+  private static deploymentTimeline(where: string, steps: ScheduleStep[], title: string): ReleaseTimeline {
+    const engine = TimelineEngine.kubernetesDeployment();
+    return ReleaseTimeline._fromSchedule(where, { steps, backgroundGates: [], backgroundStartStep: 0 }, { engine, compareEngines: [engine], title });
+  }
+
 
   /** Title of the table and the chart. */
   public readonly title: string;
@@ -201,6 +297,10 @@ export class ReleaseTimeline {
   public readonly worstCase: TimelineExposure;
   /** Time to roll back with each compared engine. */
   public readonly rollbacks: RollbackEstimate[];
+  /** Seconds during which no pod serves (a recreate's stop and start), not counting steps of unknown length. */
+  public readonly downtimeSeconds: number;
+  /** The lowest share of the declared pods serving at any time (100 unless pods go down during the release). */
+  public readonly minimumCapacityPercent: number;
   private readonly layout: Layout;
   private readonly gateTimings: GateTiming[];
 
@@ -217,6 +317,8 @@ export class ReleaseTimeline {
     this.brokenFromStart = publicExposure(this.layout.brokenFromStart);
     this.worstCase = publicExposure(this.layout.worstCase);
     this.rollbacks = compare.map((e) => this.rollbackWith(e));
+    this.downtimeSeconds = this.layout.segments.filter((x) => x.capacityPercent === 0).reduce((sum, x) => sum + (x.durationSeconds ?? 0), 0);
+    this.minimumCapacityPercent = Math.min(100, ...this.layout.segments.filter((x) => (x.durationSeconds ?? 1) > 0).map((x) => x.capacityPercent));
   }
 
   /** The segments, in order (a copy). */
@@ -244,6 +346,9 @@ export class ReleaseTimeline {
       : formatSeconds(this.totalDurationSeconds)}`);
     lines.push(`- Broken from the start (${this.engine.name}): ${this.describeExposure(this.brokenFromStart)}`);
     lines.push(`- Worst case (${this.engine.name}): ${this.describeFault(this.worstCase)}${this.describeExposure(this.worstCase)}`);
+    if (this.minimumCapacityPercent < 100) {
+      lines.push(`- Capacity: as low as ${this.minimumCapacityPercent}% of the pods serving; downtime ${formatSeconds(this.downtimeSeconds)}`);
+    }
     lines.push('');
     lines.push('| Engine | Aborts by itself | Detection (fastest gate) | Traffic back after abort | Total | New version removed after abort |');
     lines.push('| --- | --- | --- | --- | --- | --- |');
@@ -358,7 +463,13 @@ function publicSegment(s: LaidSegment): TimelineSegment {
     headerRouted: s.headerRouted,
     stepGates: [...s.stepGates],
     backgroundGates: [...s.backgroundGates],
+    capacityPercent: s.capacityPercent,
   };
+}
+
+function intervalSeconds(where: string, field: string, value: Interval): number {
+  if (!(value instanceof Interval)) fail(where, field, 'must be an Interval', value);
+  return value.toSeconds();
 }
 
 function publicExposure(e: Exposure): TimelineExposure {

@@ -58,10 +58,21 @@ export interface StepsPlanOptions {
   readonly backgroundStartStep?: number;
 }
 
-/** Options for `RolloutPlan.abTest`. */
+/** Options for `RolloutPlan.abTest`; give `match` or `matchAny`. */
 export interface AbTestPlanOptions {
-  /** Requests matching all of these go to the new version. */
-  readonly match: HeaderMatch[];
+  /**
+   * Requests matching all of these go to the new version.
+   * @default - `matchAny` decides
+   */
+  readonly match?: HeaderMatch[];
+  /**
+   * Alternatives: a request that matches all the headers of any one entry goes to the new version
+   * (e.g. `[[HeaderMatch.exact('x-canary', 'insider')], [HeaderMatch.cookie('canary', 'always')]]`).
+   * Flagger renders the entries as its `match` list; Argo Rollouts as one header route per entry
+   * (`ab-test-1`, `ab-test-2`, ...).
+   * @default - `match` decides
+   */
+  readonly matchAny?: HeaderMatch[][];
   /** How many intervals the test runs before the new version is promoted. */
   readonly iterations: number;
   /** Length of one iteration. */
@@ -132,12 +143,23 @@ export class RolloutPlan {
     const where = 'RolloutPlan.abTest()';
     checkRange(where, 'iterations', options.iterations, 1, 1000);
     checkBake(where, 'every', options.every);
-    if (!options.match || options.match.length === 0) fail(where, 'match', 'must have at least one HeaderMatch', options.match);
+    if ((options.match === undefined) === (options.matchAny === undefined)) {
+      fail(where, 'match', 'give exactly one of match and matchAny', options.match ?? options.matchAny);
+    }
+    if (options.match !== undefined && options.match.length === 0) fail(where, 'match', 'must have at least one HeaderMatch', options.match);
     if (options.every.toSeconds() * options.iterations > Interval.MAX_SECONDS) {
       fail(where, 'iterations', `must keep the test (iterations × every, ${options.every}) at most ${Interval.seconds(Interval.MAX_SECONDS)} (365 days)`, options.iterations);
     }
-    const steps = [Step.headerRoute({ name: 'ab-test', match: options.match }), Step.bake(options.every.times(options.iterations))];
-    const background = { backgroundGates: options.gates, backgroundStartStep: options.gates?.length ? 1 : undefined };
+    const alternatives = options.matchAny ?? [options.match!];
+    if (!Array.isArray(alternatives) || alternatives.length === 0) fail(where, 'matchAny', 'must have at least one list of HeaderMatch', alternatives);
+    alternatives.forEach((m, i) => {
+      if (!Array.isArray(m) || m.length === 0) fail(where, `matchAny[${i}]`, 'must have at least one HeaderMatch', m);
+    });
+    const routes = alternatives.length === 1
+      ? [Step.headerRoute({ name: 'ab-test', match: alternatives[0] })]
+      : alternatives.map((match, i) => Step.headerRoute({ name: `ab-test-${i + 1}`, match }));
+    const steps = [...routes, Step.bake(options.every.times(options.iterations))];
+    const background = { backgroundGates: options.gates, backgroundStartStep: options.gates?.length ? routes.length : undefined };
     return new RolloutPlan(where, PlanKind.AB_TEST, steps, background,
       { interval: options.every, iterations: options.iterations });
   }

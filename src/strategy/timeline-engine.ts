@@ -105,6 +105,18 @@ export class TimelineEngine {
       'no automatic abort: someone switches the Service selector back to the previous slot, which is still running');
   }
 
+  /**
+   * The Kubernetes Deployment controller (rolling update or recreate). It never aborts by itself: a
+   * stuck rollout is only marked as failed after its progress deadline, and `kubectl rollout undo`
+   * starts another update back to the previous version. The timeline therefore counts every fault as
+   * not caught; pass the time that update takes as `trafficRestoreDelay`.
+   */
+  public static kubernetesDeployment(options: TimelineEngineOptions = {}): TimelineEngine {
+    const restore = checkInterval('TimelineEngine.kubernetesDeployment()', 'trafficRestoreDelay', options.trafficRestoreDelay) ?? 0;
+    return new TimelineEngine('Kubernetes Deployment', false, 0, restore, undefined,
+      'no automatic abort: someone runs kubectl rollout undo, which rolls the previous version out again');
+  }
+
   /** Name of the engine, as tables show it. */
   public readonly name: string;
   /** Whether the engine aborts by itself when a gate fails. */

@@ -42,6 +42,8 @@ export interface ScheduleStep {
   readonly gates?: GateTiming[];
   /** How the step is shown, e.g. `setWeight(5)`. */
   readonly label: string;
+  /** Share of the declared pods serving during the step (100 unless pods are down: a rolling update's maxUnavailable, a recreate). */
+  readonly capacityPercent?: number;
 }
 
 /** A plan, as the timeline sees it. */
@@ -75,6 +77,8 @@ export interface LaidSegment {
   readonly headerRouted: boolean;
   readonly stepGates: string[];
   readonly backgroundGates: string[];
+  /** Share of the declared pods serving during the segment. */
+  readonly capacityPercent: number;
   /** Model time (pauses stretched to a finite length), for the exposure arithmetic and the chart. */
   readonly modelStart: number;
   readonly modelEnd: number;
@@ -208,6 +212,7 @@ export function layOut(where: string, schedule: Schedule, abort: AbortModel): La
       headerRouted: header,
       stepGates,
       backgroundGates: [],
+      capacityPercent: step.capacityPercent ?? 100,
       modelStart: model,
       modelEnd: model + modelLength,
     });
@@ -249,6 +254,7 @@ export function layOut(where: string, schedule: Schedule, abort: AbortModel): La
       headerRouted: false,
       stepGates: [],
       backgroundGates: [],
+      capacityPercent: 100,
       modelStart: modelEnd,
       modelEnd,
     });

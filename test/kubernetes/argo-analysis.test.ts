@@ -179,6 +179,15 @@ describe('other providers', () => {
     expect(ref.args.map((a: any) => a.name)).toEqual(['namespace']);
   });
 
+  test('web with a body and no method is sent as POST (Argo Rollouts fails every GET measurement that has a body)', () => {
+    const g = Gate.web({ name: 'smoke', url: 'http://smoke.qa/run', body: '{"target":"{{workload}}"}' });
+    const m = metricOf(render([g]).objects, 'checkout-smoke');
+    expect(m.provider.web.method).toBe('POST');
+    expect(m.provider.web.body).toBe('{"target":"checkout"}');
+    const put = Gate.web({ name: 'smoke', url: 'http://smoke.qa/run', method: 'PUT', body: '{}' });
+    expect(metricOf(render([put]).objects, 'checkout-smoke').provider.web.method).toBe('PUT');
+  });
+
   test('web without jsonPath has no conditions (a 2xx answer passes)', () => {
     const m = metricOf(render([Gate.web({ name: 'ping', url: 'http://checkout-canary/healthz' })]).objects, 'checkout-ping');
     expect(m.successCondition).toBeUndefined();
@@ -262,7 +271,7 @@ describe('refusals', () => {
 
   test('fails when a web gate uses an unknown placeholder', () => {
     const g = Gate.web({ name: 'ping', url: 'http://x/{{host}}' });
-    expect(where([g])).toThrow("shop: invalid 'gates[0]': may only use the placeholders {{namespace}}, {{workload}}, {{interval}}, {{canaryPods}}, {{stablePods}} (gate 'ping'), got '{{host}}'");
+    expect(where([g])).toThrow("shop: invalid 'gates[0]': may only use the placeholders {{namespace}}, {{workload}}, {{interval}}, {{canaryPods}}, {{stablePods}}, {{previewService}}, {{activeService}} (gate 'ping'), got '{{host}}'");
   });
 
   test('fails when a CloudWatch metric takes the id of the expression', () => {

@@ -1,7 +1,8 @@
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
-  CanaryRollout, CanaryRolloutProps, Gate, HeaderMatch, Interval, RolloutEngine, RolloutPlan, Step, Threshold, TrafficRouter,
+  CanaryRollout, CanaryRolloutProps, FlaggerWebhook, Gate, HeaderMatch, Interval, IstioTlsMode, RolloutEngine, RolloutPlan, Step, Threshold,
+  TrafficRouter,
 } from '../../src';
 import { expectValidManifests } from '../schema-validation';
 
@@ -102,6 +103,14 @@ describe('Flagger engine', () => {
     });
   });
 
+  test('the Ingress the Canary references comes before it in the output', () => {
+    const order = synth({ trafficRouter: TrafficRouter.nginx({ host: 'shop.example.com' }) }).map((o) => o.kind);
+    expect(order.indexOf('Ingress')).toBeGreaterThanOrEqual(0);
+    expect(order.indexOf('Ingress')).toBeLessThan(order.indexOf('Canary'));
+    expect(order.indexOf('MetricTemplate')).toBeLessThan(order.indexOf('Canary'));
+    expect(order.indexOf('Deployment')).toBeLessThan(order.indexOf('Canary'));
+  });
+
   test('routers: Gateway API, NGINX and SMI', () => {
     const gwc = find(synth({ trafficRouter: TrafficRouter.gatewayApi({ gateway: 'public', gatewayNamespace: 'gateways', hostnames: ['shop.example.com'] }) }), 'Canary').spec;
     expect(gwc.provider).toBe('gatewayapi:v1');
@@ -138,6 +147,13 @@ describe('refusals (Flagger)', () => {
   test('fails on bakes of different lengths', () => {
     const p = RolloutPlan.steps([Step.setWeight(5), Step.bake(bake), Step.setWeight(25), Step.bake(Interval.minutes(10))]);
     expect(make({ plan: p })).toThrow("shop/checkout: invalid 'plan.steps[3]': Flagger has one analysis interval for every step (the first bake is 5m); nearest plan: bake 5m after every traffic step, got 'bake(10m)'");
+  });
+  test('fails on an analysis interval below 10 seconds (Flagger would run every step at 10s)', () => {
+    const p = RolloutPlan.steps([Step.setWeight(5), Step.bake(Interval.seconds(5)), Step.setWeight(25), Step.bake(Interval.seconds(5))]);
+    expect(make({ plan: p })).toThrow("shop/checkout: invalid 'plan.steps[1]': Flagger runs its analysis at most every 10s and raises a shorter interval to 10s, so every step would take longer than declared; nearest plan: an interval of at least 10s, got 'bake(5s)'");
+    const ab = RolloutPlan.abTest({ match: [HeaderMatch.exact('x-canary', 'yes')], iterations: 10, every: Interval.seconds(9) });
+    expect(make({ plan: ab })).toThrow("shop/checkout: invalid 'plan.every': Flagger runs its analysis at most every 10s and raises a shorter interval to 10s, so every step would take longer than declared; nearest plan: an interval of at least 10s, got '9s'");
+    expect(analysisOf(synth({ plan: RolloutPlan.canary({ percent: 10, bake: Interval.seconds(10) }) })).interval).toBe('10s');
   });
   test('fails on a traffic step without a bake', () => {
     const p = RolloutPlan.steps([Step.setWeight(5), Step.setWeight(25), Step.bake(bake)]);
@@ -180,6 +196,7 @@ describe('refusals (Flagger)', () => {
     expect(make({ trafficRouter: TrafficRouter.none() })).toThrow("shop/checkout: invalid 'trafficRouter': Flagger shifts canary traffic only through a router (without one it runs blue/green, not a canary); use TrafficRouter.gatewayApi(), .istio(), .nginx() or .smi(), or RolloutEngine.argoRollouts() for a replica-ratio canary, got 'TrafficRouter.none()'");
     expect(make({ trafficRouter: TrafficRouter.istio({ subsetLevel: true }) })).toThrow("shop/checkout: invalid 'trafficRouter.subsetLevel': Flagger routes Istio traffic by host (<name>-primary and <name>-canary DestinationRules); leave subsetLevel out, got true");
     expect(make({ trafficRouter: TrafficRouter.gatewayApi({ gateway: 'public', httpRoute: 'shop' }) })).toThrow("shop/checkout: invalid 'trafficRouter.httpRoute': Flagger names the HTTPRoute it creates after the workload ('checkout'); leave httpRoute out, got 'shop'");
+    expect(make({ trafficRouter: TrafficRouter.smi({ trafficSplitName: 'split' }) })).toThrow("shop/checkout: invalid 'trafficRouter.trafficSplitName': Flagger names the TrafficSplit it creates after the workload ('checkout'); leave trafficSplitName out, got 'split'");
   });
   test('fails on an A/B match NGINX cannot express', () => {
     const p = RolloutPlan.abTest({ match: [HeaderMatch.cookie('canary', 'always')], iterations: 5, every: Interval.minutes(1) });
@@ -188,5 +205,173 @@ describe('refusals (Flagger)', () => {
   test('fails on a load test without a load tester', () => {
     expect(() => RolloutEngine.flagger({ loadTestCommand: 'hey http://x/' })).toThrow("RolloutEngine.flagger(): invalid 'loadTesterUrl': is required with loadTestCommand (the load tester runs the command), got nothing");
     expect(() => RolloutEngine.flagger({ loadTesterUrl: 'flagger-loadtester' })).toThrow("RolloutEngine.flagger(): invalid 'loadTesterUrl': must be an http:// or https:// URL, got 'flagger-loadtester'");
+  });
+});
+
+describe('Flagger canary: webhooks, autoscaling, Istio TLS, built-in metrics, OR-ed A/B matches', () => {
+  test('webhooks of every type the plan does not express', () => {
+    const a = analysisOf(synth({
+      engine: RolloutEngine.flagger({
+        loadTesterUrl: TESTER,
+        webhooks: [
+          FlaggerWebhook.preRollout({ name: 'smoke', url: 'http://smoke.qa/run', timeoutSeconds: 60 }),
+          FlaggerWebhook.confirmRollout({ name: 'change-window', url: 'http://calendar.ops/open' }),
+          FlaggerWebhook.confirmTrafficIncrease({ name: 'traffic-approval', url: 'http://approvals.ops/checkout' }),
+          FlaggerWebhook.confirmPromotion({ name: 'promotion-gate' }),
+          FlaggerWebhook.rollback({ name: 'rollback' }),
+          FlaggerWebhook.postRollout({ name: 'notify', url: 'http://bot.ops/done' }),
+          FlaggerWebhook.event({ name: 'audit', url: 'http://audit.ops/flagger' }),
+        ],
+      }),
+    }));
+    expect(a.webhooks).toEqual([
+      { name: 'smoke', type: 'pre-rollout', url: 'http://smoke.qa/run', timeout: '60s' },
+      { name: 'change-window', type: 'confirm-rollout', url: 'http://calendar.ops/open' },
+      { name: 'traffic-approval', type: 'confirm-traffic-increase', url: 'http://approvals.ops/checkout' },
+      { name: 'promotion-gate', type: 'confirm-promotion', url: 'http://flagger-loadtester.test/gate/check' },
+      { name: 'rollback', type: 'rollback', url: 'http://flagger-loadtester.test/rollback/check' },
+      { name: 'notify', type: 'post-rollout', url: 'http://bot.ops/done' },
+      { name: 'audit', type: 'event', url: 'http://audit.ops/flagger' },
+    ]);
+  });
+
+  test('autoscaling: an HPA on the Deployment, autoscalerRef in the Canary, no fixed replicas', () => {
+    const chart = new Chart(Testing.app(), 'shop');
+    new CanaryRollout(chart, 'checkout', {
+      containers,
+      port: 80,
+      plan,
+      engine: RolloutEngine.flagger(),
+      trafficRouter: TrafficRouter.istio(),
+      autoscaling: { minReplicas: 3, maxReplicas: 12, cpuUtilizationPercent: 70, memoryUtilizationPercent: 85 },
+    });
+    const objects = chart.toJson();
+    expectValidManifests(objects);
+    expect(find(objects, 'Deployment').spec.replicas).toBeUndefined();
+    const hpa = find(objects, 'HorizontalPodAutoscaler');
+    expect(hpa.apiVersion).toBe('autoscaling/v2');
+    expect(hpa.spec).toEqual({
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'checkout' },
+      minReplicas: 3,
+      maxReplicas: 12,
+      metrics: [
+        { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } },
+        { type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: 85 } } },
+      ],
+    });
+    expect(find(objects, 'Canary').spec.autoscalerRef).toEqual({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', name: 'checkout' });
+    const order = objects.map((o) => o.kind);
+    expect(order.indexOf('HorizontalPodAutoscaler')).toBeLessThan(order.indexOf('Canary'));
+  });
+
+  test('autoscaling with Argo Rollouts: the HPA scales the Rollout', () => {
+    const chart = new Chart(Testing.app(), 'shop');
+    new CanaryRollout(chart, 'checkout', { containers, port: 80, plan, trafficRouter: TrafficRouter.istio(), autoscaling: { minReplicas: 2, maxReplicas: 6 } });
+    const objects = chart.toJson();
+    expectValidManifests(objects);
+    expect(find(objects, 'Rollout').spec.replicas).toBeUndefined();
+    expect(find(objects, 'HorizontalPodAutoscaler').spec.scaleTargetRef).toEqual({ apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'checkout' });
+    expect(find(objects, 'HorizontalPodAutoscaler').spec.metrics[0].resource.target.averageUtilization).toBe(80);
+  });
+
+  test('fails on autoscaling together with replicas, or maxReplicas below minReplicas', () => {
+    const make = (props: Partial<CanaryRolloutProps>) => () => new CanaryRollout(new Chart(Testing.app(), 'shop'), 'checkout', {
+      containers, port: 80, plan, engine: RolloutEngine.flagger(), trafficRouter: TrafficRouter.istio(), ...props,
+    });
+    expect(make({ replicas: 4, autoscaling: { minReplicas: 2, maxReplicas: 6 } })).toThrow(
+      "shop/checkout: invalid 'replicas': must be left out with autoscaling (the HorizontalPodAutoscaler sets the number of pods between minReplicas and maxReplicas), got 4");
+    expect(make({ autoscaling: { minReplicas: 4, maxReplicas: 2 } })).toThrow(
+      "shop/checkout: invalid 'autoscaling.maxReplicas': must be a whole number from 4 to 10000, got 2");
+  });
+
+  test('Istio TLS mode: Flagger trafficPolicy; Argo Rollouts DestinationRules', () => {
+    const router = TrafficRouter.istio({ tlsMode: IstioTlsMode.ISTIO_MUTUAL });
+    expect(find(synth({ trafficRouter: router }), 'Canary').spec.service.trafficPolicy).toEqual({ tls: { mode: 'ISTIO_MUTUAL' } });
+    const argo = synth({ trafficRouter: router, engine: RolloutEngine.argoRollouts() });
+    expect(argo.filter((o) => o.kind === 'DestinationRule').map((o) => [o.metadata.name, o.spec])).toEqual([
+      ['checkout-stable', { host: 'checkout-stable', trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } } }],
+      ['checkout-canary', { host: 'checkout-canary', trafficPolicy: { tls: { mode: 'ISTIO_MUTUAL' } } }],
+    ]);
+    const subsetRouter = TrafficRouter.istio({ subsetLevel: true, tlsMode: IstioTlsMode.DISABLE });
+    const subsets = synth({ trafficRouter: subsetRouter, engine: RolloutEngine.argoRollouts() });
+    expect(find(subsets, 'DestinationRule').spec.trafficPolicy).toEqual({ tls: { mode: 'DISABLE' } });
+  });
+
+  test('built-in metrics become Flagger metrics without a template', () => {
+    const gates = [
+      Gate.requestSuccessRate({ threshold: Threshold.atLeast(99), failureLimit: 2 }),
+      Gate.requestDuration({ threshold: Threshold.atMost(500), failureLimit: 2 }),
+    ];
+    const p = RolloutPlan.canary({ percent: 10, bake, gates });
+    const engine = RolloutEngine.flagger({ metricsServer: 'http://prometheus.monitoring:9090' });
+    const objects = synth({ plan: p, trafficRouter: TrafficRouter.nginx({ host: 'shop.example.com' }), engine });
+    expect(analysisOf(objects).metrics).toEqual([
+      { name: 'request-success-rate', thresholdRange: { min: 99 }, interval: '1m' },
+      { name: 'request-duration', thresholdRange: { max: 500 }, interval: '1m' },
+    ]);
+    expect(find(objects, 'Canary').spec.metricsServer).toBe('http://prometheus.monitoring:9090');
+  });
+
+  test('fails on built-in metrics with Argo Rollouts or an SMI mesh, and on thresholds in the wrong unit', () => {
+    const p = RolloutPlan.canary({ percent: 10, bake, gates: [Gate.requestSuccessRate({ threshold: Threshold.atLeast(99) })] });
+    expect(() => synth({ plan: p, engine: RolloutEngine.argoRollouts() })).toThrow(
+      "shop/checkout: invalid 'plan.backgroundGates[0]': Argo Rollouts has no built-in request metrics; use Gate.prometheus() (or another provider) with your router's or mesh's query instead of gate 'request-success-rate', got 'request-success-rate (built in)'");
+    expect(() => synth({ plan: p, trafficRouter: TrafficRouter.smi() })).toThrow(
+      "shop/checkout: invalid 'plan.gates[0]': Flagger has no built-in request metrics for SMI meshes (it would query Istio's metrics); use Gate.prometheus() with your mesh's query instead of gate 'request-success-rate', got 'smi:v1alpha3'");
+    expect(() => Gate.requestSuccessRate({ threshold: Threshold.atLeast(0.99) })).toThrow(
+      "Gate.requestSuccessRate(): invalid 'threshold': must be a percentage from 1 to 100 (99 means 99%; the engine measures in percent, not as a ratio), got >= 0.99");
+    expect(() => Gate.requestDuration({ threshold: Threshold.atMost(0.5) })).toThrow(
+      "Gate.requestDuration(): invalid 'threshold': must be whole milliseconds (Flagger compares the duration in whole milliseconds), got <= 0.5");
+  });
+
+  test('an A/B test with alternatives: one Flagger match entry each (OR), one Argo header route each', () => {
+    const p = RolloutPlan.abTest({
+      matchAny: [[HeaderMatch.exact('x-canary', 'insider'), HeaderMatch.regex('x-region', '^eu-')], [HeaderMatch.cookie('canary', 'always')]],
+      iterations: 10,
+      every: Interval.minutes(1),
+      gates: [successRate],
+    });
+    expect(analysisOf(synth({ plan: p })).match).toEqual([
+      { headers: { 'x-canary': { exact: 'insider' }, 'x-region': { regex: '^eu-' } } },
+      { headers: { cookie: { regex: '^(.*?;\\s*)?(canary=always)(;.*)?$' } } },
+    ]);
+    const rollout = find(synth({ plan: p, engine: RolloutEngine.argoRollouts() }), 'Rollout').spec.strategy.canary;
+    expect(rollout.steps).toEqual([
+      { setCanaryScale: { weight: 100 } },
+      { setHeaderRoute: { name: 'ab-test-1', match: [{ headerName: 'x-canary', headerValue: { exact: 'insider' } }, { headerName: 'x-region', headerValue: { regex: '^eu-' } }] } },
+      { setHeaderRoute: { name: 'ab-test-2', match: [{ headerName: 'cookie', headerValue: { regex: '^(.*?;\\s*)?(canary=always)(;.*)?$' } }] } },
+      { pause: { duration: '10m' } },
+    ]);
+    expect(rollout.trafficRouting.managedRoutes).toEqual([{ name: 'ab-test-1' }, { name: 'ab-test-2' }]);
+    expect(rollout.analysis.startingStep).toBe(3);
+  });
+
+  test('fails on alternatives NGINX cannot express, and on match together with matchAny', () => {
+    const p = RolloutPlan.abTest({ matchAny: [[HeaderMatch.exact('x-a', '1')], [HeaderMatch.exact('x-b', '1')]], iterations: 3, every: Interval.minutes(1) });
+    expect(() => synth({ plan: p, trafficRouter: TrafficRouter.nginx({ host: 'a.example.com' }) })).toThrow(
+      "shop/checkout: invalid 'plan.steps[1]': Flagger with NGINX routes A/B traffic by exactly one header compared exactly (HeaderMatch.exact), no cookies or patterns; nearest plan: one list of matches, or a router that supports several, got 'headerRoute(x-b exact '1')'");
+    expect(() => RolloutPlan.abTest({ match: [HeaderMatch.exact('x-a', '1')], matchAny: [[HeaderMatch.exact('x-b', '1')]], iterations: 3, every: Interval.minutes(1) })).toThrow(
+      "RolloutPlan.abTest(): invalid 'match': give exactly one of match and matchAny, got [x-a exact '1']");
+    expect(() => RolloutPlan.abTest({ matchAny: [[]], iterations: 3, every: Interval.minutes(1) })).toThrow(
+      "RolloutPlan.abTest(): invalid 'matchAny[0]': must have at least one HeaderMatch, got []");
+  });
+
+  test('fails on the blue/green Service placeholders in a canary gate', () => {
+    const g = Gate.web({ name: 'preview-up', url: 'http://{{previewService}}/healthz' });
+    expect(() => synth({ plan: RolloutPlan.canary({ percent: 10, bake, gates: [g] }) })).toThrow(
+      "shop/checkout: invalid 'plan.gates[0].url': may use {{previewService}} and {{activeService}} only in blue/green gates (gate 'preview-up'), got '{{previewService}}'");
+    expect(() => synth({ plan: RolloutPlan.canary({ percent: 10, bake, gates: [g] }), engine: RolloutEngine.argoRollouts() })).toThrow(
+      "shop/checkout: invalid 'plan.backgroundGates[0]': may use {{previewService}} and {{activeService}} only in blue/green gates (gate 'preview-up'), got '{{previewService}}'");
+  });
+
+  test('fails on webhook options that cannot work', () => {
+    expect(() => FlaggerWebhook.postRollout({ name: 'notify' })).toThrow("FlaggerWebhook.postRollout(): invalid 'url': is required for a post-rollout webhook, got nothing");
+    expect(() => FlaggerWebhook.rollback({ name: 'rollback', command: 'true' })).toThrow(
+      "FlaggerWebhook.rollback(): invalid 'command': is for pre- and post-rollout webhooks only; give a url, got 'true'");
+    expect(() => FlaggerWebhook.preRollout({ name: 'smoke', url: 'http://x/', command: 'curl x' })).toThrow(
+      "FlaggerWebhook.preRollout(): invalid 'url': must be left out with command (the load tester runs the command), got 'http://x/'");
+    expect(() => FlaggerWebhook.event({ name: 'Audit', url: 'http://x/' })).toThrow(
+      "FlaggerWebhook.event(): invalid 'name': must be a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters), got 'Audit'");
+    expect(() => RolloutEngine.flagger({ metricsServer: 'prometheus:9090' })).toThrow("RolloutEngine.flagger(): invalid 'metricsServer': must be an http:// or https:// URL, got 'prometheus:9090'");
   });
 });

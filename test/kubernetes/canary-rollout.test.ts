@@ -307,6 +307,27 @@ describe('traffic routers with Argo Rollouts', () => {
     expect(canaryOf(objects).trafficRouting).toEqual({ smi: { rootService: 'checkout', trafficSplitName: 'checkout-split' } });
   });
 
+  test('SMI: the TrafficSplit name is written only when given (Argo Rollouts names it after the Rollout)', () => {
+    const { objects } = synth({ trafficRouter: TrafficRouter.smi() });
+    expect(canaryOf(objects).trafficRouting).toEqual({ smi: { rootService: 'checkout' } });
+  });
+
+  test.each([
+    ['Gateway API', TrafficRouter.gatewayApi({ gateway: 'public' }), 'HTTPRoute'],
+    ['Istio', TrafficRouter.istio(), 'VirtualService'],
+    ['Istio subsets', TrafficRouter.istio({ subsetLevel: true }), 'DestinationRule'],
+    ['NGINX', TrafficRouter.nginx({ host: 'shop.example.com' }), 'Ingress'],
+    ['ALB', TrafficRouter.alb(), 'Ingress'],
+  ])('%s: the objects the Rollout references come before it in the output', (_name, trafficRouter, kind) => {
+    const objects = synth({ trafficRouter, plan: RolloutPlan.canary({ percent: 10, bake: Interval.minutes(5), gates: [successRate] }) }).objects;
+    const order = objects.map((o) => o.kind);
+    const rollout = order.indexOf('Rollout');
+    for (const referenced of [kind, 'Service', 'AnalysisTemplate']) {
+      expect(order.indexOf(referenced)).toBeGreaterThanOrEqual(0);
+      expect(order.indexOf(referenced)).toBeLessThan(rollout);
+    }
+  });
+
   test('none: no trafficRouting, and a warning about coarse weights', () => {
     const { objects, chart } = synth({ trafficRouter: TrafficRouter.none(), replicas: 4 });
     expect(canaryOf(objects).trafficRouting).toBeUndefined();

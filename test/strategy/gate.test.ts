@@ -22,7 +22,7 @@ test('placeholders in queries are listed', () => {
 
 test('fails on an unknown placeholder', () => {
   expect(() => Gate.prometheus({ ...prom, query: 'up{job="{{args.job}}"}' }))
-    .toThrow("Gate.prometheus(): invalid 'query': may only use the placeholders {{namespace}}, {{workload}}, {{interval}}, {{canaryPods}}, {{stablePods}}, got '{{args.job}}'");
+    .toThrow("Gate.prometheus(): invalid 'query': may only use the placeholders {{namespace}}, {{workload}}, {{interval}}, {{canaryPods}}, {{stablePods}}, {{previewService}}, {{activeService}}, got '{{args.job}}'");
 });
 
 test('fails without a threshold', () => {
@@ -95,6 +95,11 @@ test('web gates check a JSON path or only the status code', () => {
 test('fails on a web gate with a JSON path but no threshold', () => {
   expect(() => Gate.web({ name: 'smoke', url: 'http://smoke/run', jsonPath: '{$.ok}' }))
     .toThrow("Gate.web(): invalid 'threshold': jsonPath and threshold must be given together, got '{$.ok}'");
+});
+
+test('fails on a GET web gate with a body', () => {
+  expect(() => Gate.web({ name: 'smoke', url: 'http://smoke/run', method: 'GET', body: '{}' }))
+    .toThrow("Gate.web(): invalid 'method': must be 'POST' or 'PUT' when a body is given (a GET request carries no body), got 'GET'");
 });
 
 test('fails on a web gate method it cannot send', () => {

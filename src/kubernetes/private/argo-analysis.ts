@@ -19,12 +19,11 @@
  *   error (non-2xx, timeout, failed job) counts towards `consecutiveErrorLimit` (web) or fails the
  *   measurement (job).
  */
-import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { EXPRESSION_ID, promDuration } from './gate-rendering';
 import { NAME_LABEL } from './workload';
 import { fail } from '../../private/validate';
 import { Gate, GateProvider, NoDataBehavior } from '../../strategy/gate';
-import { Interval } from '../../strategy/interval';
 import { Threshold } from '../../strategy/threshold';
 import {
   AnalysisTemplate, AnalysisTemplateSpecMetrics, AnalysisTemplateSpecMetricsConsecutiveErrorLimit, AnalysisTemplateSpecMetricsCount,
@@ -51,6 +50,11 @@ export interface ArgoAnalysisOptions {
    * @default 'gates'
    */
   readonly field?: string;
+  /**
+   * Values of the placeholders only some releases have (blue/green Service names), filled at synth.
+   * @default - none: gates using them are refused
+   */
+  readonly placeholders?: { [name: string]: string };
 }
 
 /** One argument of an analysis reference, as the Rollout CRD reads it. */
@@ -74,10 +78,7 @@ const ARGS: { [placeholder: string]: ArgoAnalysisArg } = {
   // Stable is the ReplicaSet serving production: the canary's stable, or the blue/green active.
   stablePods: { name: 'stable-hash', valueFrom: { podTemplateHashValue: 'Stable' } },
 };
-const PLACEHOLDER = /\{\{\s*([A-Za-z]+)\s*\}\}/g;
 const ENGINE = 'Argo Rollouts';
-/** Id of the CloudWatch query that evaluates a gate's metric math. */
-export const EXPRESSION_ID = 'gate_value';
 
 /**
  * Emits one AnalysisTemplate per distinct gate under `scope` (named `<workload>-<gate>`, or
@@ -104,14 +105,14 @@ export function argoAnalysisTemplates(scope: Construct, workloadName: string, ga
   const used = new Set<string>();
   const templates: Array<{ templateName: string }> = [];
   for (const gate of seen.values()) {
-    checkArgoGate(where, `${field}[${gates.indexOf(gate)}]`, gate, continuous);
+    checkArgoGate(where, `${field}[${gates.indexOf(gate)}]`, gate, continuous, Object.keys(options.placeholders ?? {}));
     const name = `${workloadName}-${gate.name}${continuous ? '-continuous' : ''}`;
     const id = `AnalysisTemplate-${gate.name}${continuous ? '-continuous' : ''}`;
     const existing = scope.node.tryFindChild(id) as AnalysisTemplateFor | undefined;
     if (existing && !(existing.gate.sameAs(gate))) {
       fail(where, field, 'must not give one metric name to two different gates', gate.name);
     }
-    const rendered = renderMetric(gate, workloadName, continuous);
+    const rendered = renderMetric(gate, workloadName, continuous, options.placeholders ?? {});
     rendered.args.forEach((a) => used.add(a));
     if (!existing) {
       const t = new AnalysisTemplate(scope, id, {
@@ -136,7 +137,10 @@ type AnalysisTemplateFor = AnalysisTemplate & { gate: Gate };
  * Mirrors the controller's own metric validation (a measurement count below failureLimit or
  * inconclusiveLimit is invalid) and the provider limits documented above.
  */
-export function checkArgoGate(where: string, field: string, gate: Gate, continuous: boolean): void {
+export function checkArgoGate(where: string, field: string, gate: Gate, continuous: boolean, releasePlaceholders: string[] = []): void {
+  if (gate.provider === GateProvider.BUILT_IN) {
+    fail(where, field, `${ENGINE} has no built-in request metrics; use Gate.prometheus() (or another provider) with your router's or mesh's query instead of gate '${gate.name}'`, `${gate.name} (built in)`);
+  }
   if (!continuous) {
     // Argo (ValidateMetric): "count must be >= failureLimit" and ">= inconclusiveLimit".
     if (gate.failureLimit > gate.count) {
@@ -147,13 +151,18 @@ export function checkArgoGate(where: string, field: string, gate: Gate, continuo
     }
   }
   const texts = [
+    gate.queryText() ?? '',
+    ...(gate.cloudWatchMetrics ?? []).flatMap((m) => Object.values(m.dimensions)),
     ...(gate.webOptions ? [gate.webOptions.url, gate.webOptions.body ?? '', ...Object.values(gate.webOptions.headers ?? {})] : []),
     ...(gate.jobOptions?.command ?? []),
   ];
   for (const text of texts) {
-    for (const m of text.matchAll(PLACEHOLDER)) {
-      if (!Gate.QUERY_PLACEHOLDERS.includes(m[1])) {
-        fail(where, field, `may only use the placeholders ${Gate.QUERY_PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')} (gate '${gate.name}')`, m[0]);
+    for (const p of Gate._placeholdersIn(text)) {
+      if (!Gate.QUERY_PLACEHOLDERS.includes(p.name)) {
+        fail(where, field, `may only use the placeholders ${Gate.QUERY_PLACEHOLDERS.map((q) => `{{${q}}}`).join(', ')} (gate '${gate.name}')`, p.raw);
+      }
+      if (Gate.SERVICE_PLACEHOLDERS.includes(p.name) && !releasePlaceholders.includes(p.name)) {
+        fail(where, field, `may use ${Gate.SERVICE_PLACEHOLDERS.map((q) => `{{${q}}}`).join(' and ')} only in blue/green gates (gate '${gate.name}')`, p.raw);
       }
     }
   }
@@ -187,16 +196,16 @@ interface RenderedMetric {
   readonly args: string[];
 }
 
-function renderMetric(gate: Gate, workloadName: string, continuous: boolean): RenderedMetric {
+function renderMetric(gate: Gate, workloadName: string, continuous: boolean, placeholders: { [name: string]: string }): RenderedMetric {
   const args = new Set<string>();
-  const fill = (text: string): string => text.replace(PLACEHOLDER, (whole, p: string) => {
+  const fill = (text: string): string => Gate._fillPlaceholders(text, (p) => {
     switch (p) {
       case 'namespace': args.add('namespace'); return '{{args.namespace}}';
       case 'workload': return workloadName;
       case 'interval': return promDuration(gate.interval);
       case 'canaryPods': args.add('canaryPods'); return `${workloadName}-{{args.canary-hash}}-.*`;
       case 'stablePods': args.add('stablePods'); return `${workloadName}-{{args.stable-hash}}-.*`;
-      default: return whole;
+      default: return placeholders[p];
     }
   });
   const conditions = gate.threshold ? conditionsFor(gate) : {};
@@ -273,7 +282,8 @@ function renderProvider(gate: Gate, fill: (text: string) => string): AnalysisTem
       return {
         web: {
           url: fill(o.url),
-          method: o.method,
+          // Argo Rollouts sends a body only with POST or PUT and fails every measurement of a GET with one.
+          method: o.method ?? (o.body !== undefined ? 'POST' : undefined),
           headers: o.headers ? Object.entries(o.headers).map(([key, value]) => ({ key, value: fill(value) })) : undefined,
           body: o.body !== undefined ? fill(o.body) : undefined,
           jsonPath: o.jsonPath,
@@ -306,6 +316,8 @@ function renderProvider(gate: Gate, fill: (text: string) => string): AnalysisTem
         },
       };
     }
+    case GateProvider.BUILT_IN:
+      throw new Error(`unreachable: ${gate.provider} gates are refused by checkArgoGate`);
   }
 }
 
@@ -356,15 +368,4 @@ function outside(t: Threshold, x: string): string {
   if (t.min !== undefined) parts.push(`${x} < ${t.min}`);
   if (t.max !== undefined) parts.push(`${x} > ${t.max}`);
   return parts.length > 1 ? `(${parts.join(' || ')})` : parts[0];
-}
-
-/** A duration with one unit (`90s`, `5m`, `60m`), as PromQL range selectors and Flagger read them. */
-export function promDuration(i: Interval): string {
-  const s = i.toSeconds();
-  return s % 60 === 0 ? `${s / 60}m` : `${s}s`;
-}
-
-/** The namespace of the chart `scope` is in, when it has one. */
-export function chartNamespace(scope: Construct): string | undefined {
-  return Chart.of(scope).namespace;
 }

@@ -17,31 +17,71 @@
  *  - inline analyses must not run forever (each metric has a count) and background analysis args
  *    must be given by the Rollout (see argo-analysis.ts).
  */
+import { Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { argoAnalysisTemplates } from './argo-analysis';
-import { ReleaseContext } from './release-context';
+import { addAutoscaler } from './autoscaler';
+import { ArgoRouterBinding, CanaryRelease, ReleaseContext } from './release-context';
+import { RolloutResource } from './rollout-resource';
+import { addShadowIsolation } from './shadow-isolation';
+import { addDisruptionBudget, addService, Workload } from './workload';
 import { fail } from '../../private/validate';
+import { warn } from '../../private/warnings';
 import { HeaderMatch } from '../../strategy/header-match';
 import { PlanKind, RolloutPlan } from '../../strategy/rollout-plan';
 import { Step, StepKind } from '../../strategy/step';
 import {
-  RolloutSpecStrategyCanary, RolloutSpecStrategyCanaryMaxSurge, RolloutSpecStrategyCanaryMaxUnavailable, RolloutSpecStrategyCanarySteps,
-  RolloutSpecStrategyCanaryStepsPauseDuration,
+  RolloutSpec, RolloutSpecStrategyCanary, RolloutSpecStrategyCanaryMaxSurge, RolloutSpecStrategyCanaryMaxUnavailable,
+  RolloutSpecStrategyCanarySteps, RolloutSpecStrategyCanaryStepsPauseDuration,
 } from '../imports/argo-rollout-argoproj.io';
 import { ArgoRolloutsOptions } from '../rollout-engine';
-import { TrafficRouter, TrafficRouterKind } from '../traffic-router';
+import { SideEffects } from '../side-effects';
 
 const ENGINE = 'Argo Rollouts';
+
+/**
+ * Renders a `CanaryRollout` for Argo Rollouts under `scope`: the AnalysisTemplates, the mirrored
+ * canary's isolation, the three Services, the Rollout, its PodDisruptionBudget and the router's objects.
+ */
+export function renderArgoCanary(scope: Construct, release: CanaryRelease, options: ArgoRolloutsOptions): void {
+  const { ctx, plan } = release;
+  const w = ctx.workload;
+  const router = release.router._bindArgo(ctx);
+  const strategy = argoCanaryStrategy(scope, ctx, plan, router, options);
+  const canaryLabels = isolateMirroredCanary(scope, release);
+  addService(scope, 'Service', w, ctx.serviceName, w.selector);
+  addService(scope, 'StableService', w, ctx.stableServiceName, w.selector);
+  addService(scope, 'CanaryService', w, ctx.canaryServiceName, w.selector);
+  // The objects the Rollout references come before it, so that `kubectl apply -f` never shows the
+  // controller a Rollout whose router objects do not exist yet (it would sit in InvalidSpec meanwhile).
+  router.addObjects(scope);
+  const spec = (): RolloutSpec => ({
+    // With an autoscaler, the autoscaler owns the number of pods.
+    replicas: release.autoscaling ? undefined : w.replicas,
+    selector: { matchLabels: { ...w.selector } },
+    // spec.template is rendered by the core binding (see RolloutResource).
+    progressDeadlineSeconds: options.progressDeadlineSeconds,
+    progressDeadlineAbort: options.progressDeadlineAbort,
+    strategy: { canary: canaryLabels ? { ...strategy, canaryMetadata: { labels: canaryLabels } } : strategy },
+  });
+  const rollout = new RolloutResource(scope, 'Resource', {
+    metadata: { name: w.name, labels: w.labels },
+    spec: Lazy.any({ produce: spec }),
+  }, release.template);
+  if (release.autoscaling) addAutoscaler(scope, w, { apiVersion: rollout.apiVersion, kind: rollout.kind, name: rollout.name }, release.autoscaling);
+  addDisruptionBudget(scope, 'DisruptionBudget', w, w.name, w.selector);
+  if (!router.routed) warnReplicaRatio(scope, w, plan);
+}
 
 /**
  * Checks `plan` against Argo Rollouts and the router, emits the AnalysisTemplates it needs under
  * `scope`, and returns the Rollout's `strategy.canary`.
  */
-export function argoCanaryStrategy(
-  scope: Construct, ctx: ReleaseContext, plan: RolloutPlan, router: TrafficRouter, options: ArgoRolloutsOptions,
+function argoCanaryStrategy(
+  scope: Construct, ctx: ReleaseContext, plan: RolloutPlan, router: ArgoRouterBinding, options: ArgoRolloutsOptions,
 ): RolloutSpecStrategyCanary {
   const where = ctx.where;
-  const routed = router.kind !== TrafficRouterKind.NONE;
+  const routed = router.routed;
   if (!routed) {
     const needsRouter: Array<[keyof ArgoRolloutsOptions, string]> = [
       ['dynamicStableScale', 'dynamicStableScale'], ['scaleDownDelaySeconds', 'scaleDownDelaySeconds'], ['abortScaleDownDelaySeconds', 'abortScaleDownDelaySeconds'],
@@ -90,7 +130,7 @@ export function argoCanaryStrategy(
         return;
       }
       case StepKind.HEADER_ROUTE: {
-        const problem = router._matchProblem('argo', step.match);
+        const problem = router.headerRouteProblem(step.match);
         if (problem) fail(where, field, `${problem}; nearest plan: Step.setWeight() instead of the header route, or a router that supports it`, step.toString());
         if (weight === 0 && !scaled) {
           fail(where, field, `${ENGINE} runs no canary pods at weight 0, so a header route would send matched requests nowhere; nearest plan: put Step.canaryScale({ replicas: 1 }) (or a weight) before the header route, or use RolloutPlan.abTest()`, step.toString());
@@ -102,9 +142,8 @@ export function argoCanaryStrategy(
       }
       case StepKind.MIRROR: {
         // The side effects of the mirrored canary pods are checked and locked out by CanaryRollout.
-        if (router.kind !== TrafficRouterKind.ISTIO) {
-          fail(where, field, `${ENGINE} mirrors traffic only through Istio (setMirrorRoute supports Istio only), not ${router}; nearest plan: TrafficRouter.istio(), or drop the mirror step`, step.toString());
-        }
+        const problem = router.mirrorProblem();
+        if (problem) fail(where, field, problem, step.toString());
         if (weight === 0 && !scaled) {
           fail(where, field, `${ENGINE} runs no canary pods at weight 0, so mirrored requests would go nowhere; nearest plan: put Step.canaryScale({ replicas: 1 }) before the mirror step`, step.toString());
         }
@@ -131,7 +170,7 @@ export function argoCanaryStrategy(
     abortScaleDownDelaySeconds: options.abortScaleDownDelaySeconds,
     steps,
     analysis,
-    trafficRouting: router._argoTrafficRouting(ctx, managedRoutes) as any,
+    trafficRouting: router.trafficRouting(managedRoutes) as any,
   };
 }
 
@@ -154,4 +193,55 @@ function toArg(a: { name: string; value?: string; valueFrom?: any }): any {
 
 function intOrPercent<T>(cls: { fromNumber(n: number): T; fromString(s: string): T }, value: string): T {
   return /^\d+$/.test(value) ? cls.fromNumber(Number(value)) : cls.fromString(value);
+}
+
+/**
+ * Locks out the side effects of canary pods that receive mirrored requests, with the rules
+ * ShadowMirror applies to shadows: declared side effects, a default-deny egress NetworkPolicy (DNS
+ * plus the allowlist), no allowlist entry reaching a production dependency, and a shadow marker.
+ * Returns the labels the canary pods get while they are the canary, or undefined when the plan does
+ * not mirror.
+ *
+ * The isolation selects the shadow label that Argo Rollouts puts on canary pods only
+ * (`canaryMetadata`) and takes off when they are promoted. For that to be safe the canary must not
+ * serve real traffic before promotion, so a mirroring plan may not send it weight or header routes.
+ * The marker is that label, not an environment variable: an environment variable would stay set on
+ * the pods after their promotion to stable.
+ */
+function isolateMirroredCanary(scope: Construct, release: CanaryRelease): { [key: string]: string } | undefined {
+  const { ctx, plan } = release;
+  const where = ctx.where;
+  const sequence = plan.sequence;
+  const mirrors = sequence.some((s) => s.kind === StepKind.MIRROR);
+  if (!mirrors) {
+    if (release.sideEffects !== undefined || release.productionDependencies !== undefined) {
+      fail(where, 'sideEffects', 'applies only to plans with Step.mirror; the canary pods of this plan serve real traffic', release.sideEffects ?? release.productionDependencies);
+    }
+    return undefined;
+  }
+  sequence.forEach((step, i) => {
+    const realTraffic = (step.kind === StepKind.SET_WEIGHT && step.weight! > 0) || step.kind === StepKind.HEADER_ROUTE;
+    if (realTraffic) {
+      fail(where, `plan.steps[${i}]`, 'must not send real traffic to a canary that receives mirrored requests: its pods stay isolated until promotion; nearest plan: Step.canaryScale(...), Step.mirror(...), bakes and analysis steps only, then promotion', step.toString());
+    }
+  });
+  const w = ctx.workload;
+  const isolation = addShadowIsolation(scope, 'MirrorIsolation', {
+    where,
+    name: `${w.name}-canary-egress`,
+    podSelector: { ...w.selector, [SideEffects.SHADOW_LABEL]: 'true' },
+    labels: w.labels,
+    sideEffects: release.sideEffects,
+    productionDependencies: release.productionDependencies,
+    namespace: ctx.namespace,
+  });
+  return isolation.podLabels;
+}
+
+/** Without a router, weights follow the share of pods: say how coarse they become. */
+function warnReplicaRatio(scope: Construct, w: Workload, plan: RolloutPlan): void {
+  const weights = plan.sequence.filter((s) => s.kind === StepKind.SET_WEIGHT && s.weight! > 0 && s.weight! < 100).map((s) => s.weight!);
+  const share = (p: number) => Math.round((Math.ceil((p * w.replicas) / 100) / w.replicas) * 1000) / 10;
+  const detail = weights.length > 0 ? `; weights ${weights.join(', ')} become about ${weights.map((p) => `${share(p)}%`).join(', ')}` : '';
+  warn(scope, `TrafficRouter.none(): traffic follows the share of pods, so weights move in steps of ${Math.round(10000 / w.replicas) / 100}% with ${w.replicas} replicas${detail}`);
 }

@@ -10,7 +10,7 @@
  * answer. There is no inconclusive outcome, so `NoDataBehavior.INCONCLUSIVE` is refused.
  */
 import { Construct } from 'constructs';
-import { promDuration, EXPRESSION_ID } from './argo-analysis';
+import { EXPRESSION_ID, promDuration } from './gate-rendering';
 import { NAME_LABEL } from './workload';
 import { fail } from '../../private/validate';
 import { warn } from '../../private/warnings';
@@ -18,7 +18,6 @@ import { Gate, GateProvider, NoDataBehavior } from '../../strategy/gate';
 import { MetricTemplate } from '../imports/flagger-flagger.app';
 
 const ENGINE = 'Flagger';
-const PLACEHOLDER = /\{\{\s*([A-Za-z]+)\s*\}\}/g;
 /** Flagger's own pattern for the pods of the canary Deployment `<target>`: `<target>-<rs hash>-<suffix>`. */
 export const FLAGGER_CANARY_PODS = '{{ target }}-[0-9a-zA-Z]+(-[0-9a-zA-Z]+)';
 /** The pods of the primary Deployment Flagger creates, `<target>-primary-<rs hash>-<suffix>`. */
@@ -34,12 +33,17 @@ export interface FlaggerAnalysisOptions {
   readonly loadTesterUrl?: string;
   /** Namespace of the chart, when known (fills `{{namespace}}` in webhook URLs). */
   readonly namespace?: string;
+  /** Flagger `provider` of the release (built-in metrics depend on it). */
+  readonly provider?: string;
+  /** Values of the placeholders only some releases have (blue/green Service names), filled at synth. */
+  readonly placeholders?: { [name: string]: string };
 }
 
 /** A Flagger metric, as the Canary CRD reads it. */
 export interface FlaggerMetric {
   readonly name: string;
-  readonly templateRef: { readonly name: string };
+  /** The MetricTemplate; none for Flagger's built-in metrics. */
+  readonly templateRef?: { readonly name: string };
   readonly thresholdRange: { readonly min?: number; readonly max?: number };
   readonly interval: string;
 }
@@ -93,6 +97,11 @@ export function flaggerAnalysis(scope: Construct, workloadName: string, gates: G
       });
       return;
     }
+    if (gate.provider === GateProvider.BUILT_IN) {
+      const t = gate.threshold!;
+      metrics.push({ name: gate.name, thresholdRange: { min: t.min, max: t.max }, interval: promDuration(gate.interval) });
+      return;
+    }
     if (gate.provider === GateProvider.PROMETHEUS && gate.prometheusOptions!.timeoutSeconds !== undefined) {
       warn(scope, `Flagger has no per-query timeout: timeoutSeconds of gate '${gate.name}' applies to Argo Rollouts only (Flagger uses its own client timeout)`);
     }
@@ -101,7 +110,7 @@ export function flaggerAnalysis(scope: Construct, workloadName: string, gates: G
     if (!scope.node.tryFindChild(id)) {
       new MetricTemplate(scope, id, {
         metadata: { name: templateName, labels: { [NAME_LABEL]: workloadName } },
-        spec: renderTemplate(gate) as any,
+        spec: renderTemplate(gate, options.placeholders ?? {}) as any,
       });
     }
     const t = gate.threshold!;
@@ -116,14 +125,24 @@ export function flaggerAnalysis(scope: Construct, workloadName: string, gates: G
 }
 
 /** Refuses gates Flagger cannot run as asked; throws `<where>: invalid '<field>': ...`. */
-export function checkFlaggerGate(where: string, field: string, gate: Gate, options: { loadTesterUrl?: string; namespace?: string }): void {
+export function checkFlaggerGate(where: string, field: string, gate: Gate, options: FlaggerAnalysisOptions): void {
   if (gate.onNoData === NoDataBehavior.INCONCLUSIVE) {
     fail(where, `${field}.onNoData`, `${ENGINE} counts a check without data as failed and has no inconclusive outcome; use NoDataBehavior.FAIL for gate '${gate.name}' or RolloutEngine.argoRollouts()`, gate.onNoData);
   }
   if (gate.inconclusiveLimit > 0) {
     fail(where, `${field}.inconclusiveLimit`, `${ENGINE} has no inconclusive outcome; leave inconclusiveLimit at 0 for gate '${gate.name}'`, gate.inconclusiveLimit);
   }
+  const known = Object.keys(options.placeholders ?? {});
+  for (const text of [gate.queryText() ?? '', ...(gate.cloudWatchMetrics ?? []).flatMap((m) => Object.values(m.dimensions))]) {
+    checkReleasePlaceholders(where, `${field}.query`, text, gate, known);
+  }
   switch (gate.provider) {
+    case GateProvider.BUILT_IN:
+      // Without a mesh observer of its own, Flagger reads these metrics with Istio's queries.
+      if (options.provider !== undefined && options.provider.startsWith('smi')) {
+        fail(where, field, `${ENGINE} has no built-in request metrics for SMI meshes (it would query Istio's metrics); use Gate.prometheus() with your mesh's query instead of gate '${gate.name}'`, options.provider);
+      }
+      return;
     case GateProvider.DATADOG:
       if (gate.datadogOptions!.secretName === undefined) {
         fail(where, `${field}.secretName`, `${ENGINE} needs a Secret with datadog_api_key and datadog_application_key for gate '${gate.name}'`, undefined);
@@ -162,40 +181,51 @@ export function checkFlaggerGate(where: string, field: string, gate: Gate, optio
   }
 }
 
-function checkStaticPlaceholders(where: string, field: string, texts: string[], gate: Gate, options: { namespace?: string }): void {
+function checkStaticPlaceholders(where: string, field: string, texts: string[], gate: Gate, options: FlaggerAnalysisOptions): void {
+  const known = Object.keys(options.placeholders ?? {});
   for (const text of texts) {
-    for (const m of text.matchAll(PLACEHOLDER)) {
-      const ok = m[1] === 'workload' || m[1] === 'interval' || (m[1] === 'namespace' && options.namespace !== undefined);
+    checkReleasePlaceholders(where, field, text, gate, known);
+    for (const p of Gate._placeholdersIn(text)) {
+      const ok = p.name === 'workload' || p.name === 'interval' || (p.name === 'namespace' && options.namespace !== undefined) || known.includes(p.name);
       if (!ok) {
-        fail(where, field, `may only use {{workload}}, {{interval}} and (when the chart has a namespace) {{namespace}}: ${ENGINE} does not fill placeholders in webhooks, so they are filled at synth (gate '${gate.name}')`, m[0]);
+        fail(where, field, `may only use {{workload}}, {{interval}} and (when the chart has a namespace) {{namespace}}: ${ENGINE} does not fill placeholders in webhooks, so they are filled at synth (gate '${gate.name}')`, p.raw);
       }
     }
   }
 }
 
-function fillStatic(text: string, gate: Gate, workloadName: string, options: { namespace?: string }): string {
-  return text.replace(PLACEHOLDER, (whole, p: string) => {
+/** Refuses the blue/green Service placeholders where the release has no such Services. */
+function checkReleasePlaceholders(where: string, field: string, text: string, gate: Gate, known: string[]): void {
+  for (const p of Gate._placeholdersIn(text)) {
+    if (Gate.SERVICE_PLACEHOLDERS.includes(p.name) && !known.includes(p.name)) {
+      fail(where, field, `may use ${Gate.SERVICE_PLACEHOLDERS.map((q) => `{{${q}}}`).join(' and ')} only in blue/green gates (gate '${gate.name}')`, p.raw);
+    }
+  }
+}
+
+function fillStatic(text: string, gate: Gate, workloadName: string, options: FlaggerAnalysisOptions): string {
+  return Gate._fillPlaceholders(text, (p) => {
     if (p === 'workload') return workloadName;
     if (p === 'interval') return promDuration(gate.interval);
-    if (p === 'namespace' && options.namespace !== undefined) return options.namespace;
-    return whole;
+    if (p === 'namespace') return options.namespace;
+    return options.placeholders?.[p];
   });
 }
 
-function fillQuery(text: string): string {
-  return text.replace(PLACEHOLDER, (whole, p: string) => {
+function fillQuery(text: string, placeholders: { [name: string]: string }): string {
+  return Gate._fillPlaceholders(text, (p) => {
     switch (p) {
       case 'namespace': return '{{ namespace }}';
       case 'workload': return '{{ target }}';
       case 'interval': return '{{ interval }}';
       case 'canaryPods': return FLAGGER_CANARY_PODS;
       case 'stablePods': return FLAGGER_PRIMARY_PODS;
-      default: return whole;
+      default: return placeholders[p];
     }
   });
 }
 
-function renderTemplate(gate: Gate): { provider: { [key: string]: any }; query: string } {
+function renderTemplate(gate: Gate, placeholders: { [name: string]: string }): { provider: { [key: string]: any }; query: string } {
   switch (gate.provider) {
     case GateProvider.PROMETHEUS: {
       const o = gate.prometheusOptions!;
@@ -206,19 +236,19 @@ function renderTemplate(gate: Gate): { provider: { [key: string]: any }; query: 
           headers: o.headers ? Object.fromEntries(Object.entries(o.headers).map(([k, v]) => [k, [v]])) : undefined,
           secretRef: o.secretName ? { name: o.secretName } : undefined,
         },
-        query: fillQuery(o.query),
+        query: fillQuery(o.query, placeholders),
       };
     }
     case GateProvider.DATADOG: {
       const o = gate.datadogOptions!;
       return {
         provider: { type: 'datadog', address: o.address ?? 'https://api.datadoghq.com', secretRef: { name: o.secretName! } },
-        query: fillQuery(o.query),
+        query: fillQuery(o.query, placeholders),
       };
     }
     case GateProvider.NEW_RELIC: {
       const o = gate.newRelicOptions!;
-      return { provider: { type: 'newrelic', secretRef: { name: o.secretName! } }, query: fillQuery(o.query) };
+      return { provider: { type: 'newrelic', secretRef: { name: o.secretName! } }, query: fillQuery(o.query, placeholders) };
     }
     case GateProvider.CLOUDWATCH: {
       const o = gate.cloudWatchOptions!;
@@ -229,14 +259,14 @@ function renderTemplate(gate: Gate): { provider: { [key: string]: any }; query: 
           Metric: {
             Namespace: m.namespace,
             MetricName: m.metricName,
-            Dimensions: Object.entries(m.dimensions).map(([Name, Value]) => ({ Name, Value: fillQuery(Value) })),
+            Dimensions: Object.entries(m.dimensions).map(([Name, Value]) => ({ Name, Value: fillQuery(Value, placeholders) })),
           },
           Period: m.period.toSeconds(),
           Stat: m.statistic,
         },
         ReturnData: o.expression === undefined,
       }));
-      if (o.expression !== undefined) queries.push({ Id: EXPRESSION_ID, Expression: fillQuery(o.expression), ReturnData: true });
+      if (o.expression !== undefined) queries.push({ Id: EXPRESSION_ID, Expression: fillQuery(o.expression, placeholders), ReturnData: true });
       return { provider: { type: 'cloudwatch', region: o.region! }, query: JSON.stringify(queries) };
     }
     default:

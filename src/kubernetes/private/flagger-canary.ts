@@ -10,69 +10,43 @@
  * weight increase, `confirm-promotion` before promotion.
  */
 import { Construct } from 'constructs';
-import { promDuration } from './argo-analysis';
-import { flaggerAnalysis, FlaggerWebhook } from './flagger-analysis';
-import { ReleaseContext } from './release-context';
+import { checkAnalysisInterval, renderFlaggerRelease } from './flagger-release';
+import { CanaryRelease, FlaggerRouterBinding } from './release-context';
 import { fail } from '../../private/validate';
-import { Gate } from '../../strategy/gate';
 import { HeaderMatch } from '../../strategy/header-match';
 import { Interval } from '../../strategy/interval';
 import { PlanKind, RolloutPlan } from '../../strategy/rollout-plan';
 import { StepKind } from '../../strategy/step';
 import { FlaggerOptions } from '../rollout-engine';
-import { TrafficRouter } from '../traffic-router';
 
 const ENGINE = 'Flagger';
-const RESERVED_WEBHOOKS = ['load-test', 'confirm-rollout', 'confirm-traffic-increase', 'confirm-promotion'];
 
-/** Checks `plan` against Flagger, emits the MetricTemplates it needs and returns the Canary `spec`. */
-export function flaggerCanarySpec(
-  scope: Construct, ctx: ReleaseContext, plan: RolloutPlan, router: TrafficRouter, options: FlaggerOptions,
-): { [key: string]: any } {
+/**
+ * Renders a `CanaryRollout` for Flagger under `scope`: the MetricTemplates, the Deployment, the
+ * Canary, a PodDisruptionBudget over the primary pods and the objects the router needs.
+ */
+export function renderFlaggerCanary(scope: Construct, release: CanaryRelease, options: FlaggerOptions): void {
+  const { ctx, plan } = release;
   const where = ctx.where;
-  for (const [field, allowed, got] of router._engineProblems('flagger', ctx)) fail(where, field, allowed, got);
-  const routing = router._flagger(ctx)!;
-
+  const router = release.router._bindFlagger(ctx);
+  if (release.sideEffects !== undefined || release.productionDependencies !== undefined) {
+    fail(where, 'sideEffects', 'applies only to Argo Rollouts plans with Step.mirror (Flagger canaries do not mirror)', release.sideEffects ?? release.productionDependencies);
+  }
   const shape = plan.kind === PlanKind.AB_TEST ? abTestShape(where, plan, router) : canaryShape(where, plan);
-  const gates = plan.gates();
-  const threshold = checkGatesFit(where, gates, shape.interval);
-  const { metrics, webhooks } = flaggerAnalysis(scope, ctx.workload.name, gates, {
-    where, field: 'plan.gates', loadTesterUrl: options.loadTesterUrl, namespace: ctx.namespace,
+  renderFlaggerRelease(scope, {
+    where,
+    workload: ctx.workload,
+    namespace: ctx.namespace,
+    template: release.template,
+    router,
+    settings: options,
+    gates: plan.gates(),
+    gatesField: 'plan.gates',
+    interval: shape.interval,
+    traffic: shape.traffic,
+    confirms: shape.confirms.map((type) => ({ type, reason: 'the pause steps' })),
+    autoscaling: release.autoscaling,
   });
-
-  const hooks: FlaggerWebhook[] = [];
-  const needsTester = (what: string) => {
-    if (options.loadTesterUrl === undefined) {
-      fail(where, 'engine.loadTesterUrl', `is required for ${what}: Flagger's manual gates are confirm webhooks on the load tester's gate API`, undefined);
-    }
-    return `${options.loadTesterUrl!.replace(/\/+$/, '')}/gate/check`;
-  };
-  for (const type of shape.confirms) hooks.push({ name: type, type, url: needsTester(`the pause steps (${type})`) });
-  if (options.loadTestCommand !== undefined) {
-    hooks.push({ name: 'load-test', type: 'rollout', url: options.loadTesterUrl!, timeout: '15s', metadata: { type: 'cmd', cmd: options.loadTestCommand } });
-  }
-  const names = new Set<string>();
-  for (const name of [...metrics.map((m) => m.name), ...webhooks.map((h) => h.name), ...hooks.map((h) => h.name)]) {
-    if (names.has(name)) {
-      fail(where, 'plan.gates', `must not repeat a Flagger metric or webhook name (${RESERVED_WEBHOOKS.join(', ')} are taken by the engine's own webhooks)`, name);
-    }
-    names.add(name);
-  }
-
-  return {
-    provider: routing.provider,
-    targetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: ctx.workload.name },
-    progressDeadlineSeconds: options.progressDeadlineSeconds,
-    ingressRef: routing.ingressRef ? { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', name: routing.ingressRef } : undefined,
-    service: { port: ctx.workload.port, targetPort: ctx.workload.targetPort, ...routing.service },
-    analysis: {
-      interval: promDuration(shape.interval),
-      threshold,
-      ...shape.traffic,
-      metrics: metrics.length > 0 ? metrics : undefined,
-      webhooks: hooks.length + webhooks.length > 0 ? [...hooks, ...webhooks] : undefined,
-    },
-  };
 }
 
 interface Shape {
@@ -81,15 +55,23 @@ interface Shape {
   readonly confirms: string[];
 }
 
-function abTestShape(where: string, plan: RolloutPlan, router: TrafficRouter): Shape {
-  const match = plan.sequence[0].match;
-  const problem = router._matchProblem('flagger', match);
-  if (problem) fail(where, 'plan.steps[0]', `${problem}; nearest plan: a router that supports it, or RolloutPlan.canary()`, plan.sequence[0].toString());
+function abTestShape(where: string, plan: RolloutPlan, router: FlaggerRouterBinding): Shape {
+  // An A/B plan starts with one header route per alternative (any of them sends a request to the new version).
+  const routes = plan.sequence.filter((s) => s.kind === StepKind.HEADER_ROUTE);
+  routes.forEach((route, i) => {
+    const problem = router.matchProblem(route.match);
+    if (problem) fail(where, `plan.steps[${i}]`, `${problem}; nearest plan: a router that supports it, or RolloutPlan.canary()`, route.toString());
+  });
+  if (routes.length > 1) {
+    const problem = router.matchProblem([...routes[0].match, ...routes[1].match]);
+    if (problem) fail(where, 'plan.steps[1]', `${problem}; nearest plan: one list of matches, or a router that supports several`, routes[1].toString());
+  }
+  checkAnalysisInterval(where, 'plan.every', plan.interval!, plan.interval!.toString());
   return {
     interval: plan.interval!,
     traffic: {
       iterations: plan.iterations,
-      match: [{ headers: Object.fromEntries(match.map((m: HeaderMatch) => [m.header, { [m.type]: m.value }])) }],
+      match: routes.map((route) => ({ headers: Object.fromEntries(route.match.map((m: HeaderMatch) => [m.header, { [m.type]: m.value }])) })),
     },
     confirms: [],
   };
@@ -127,6 +109,7 @@ function canaryShape(where: string, plan: RolloutPlan): Shape {
         if (interval !== undefined && interval.toSeconds() !== step.duration!.toSeconds()) {
           refuse(i, `has one analysis interval for every step (the first bake is ${interval}); nearest plan: bake ${interval} after every traffic step`);
         }
+        if (interval === undefined) checkAnalysisInterval(where, `plan.steps[${i}]`, step.duration!, step.toString());
         interval = interval ?? step.duration!;
         pendingBake = -1;
         return;
@@ -184,20 +167,4 @@ function canaryShape(where: string, plan: RolloutPlan): Shape {
   const equal = weights.every((w, k) => w === step * (k + 1));
   const traffic = equal ? { stepWeight: step, maxWeight: weights[n - 1] } : { stepWeights: weights };
   return { interval, traffic, confirms };
-}
-
-/** Flagger has one `threshold` for every check: gates must agree on failureLimit. Returns the threshold. */
-function checkGatesFit(where: string, gates: Gate[], interval: Interval): number {
-  gates.forEach((g) => {
-    if (g.initialDelay !== undefined && g.initialDelay.toSeconds() > interval.toSeconds()) {
-      fail(where, 'plan.gates', `${ENGINE} checks gate '${g.name}' one analysis interval (${interval}) after each traffic step and cannot delay it further; nearest plan: initialDelay of at most ${interval}`, g.initialDelay.toString());
-    }
-  });
-  if (gates.length === 0) return 1;
-  const limit = gates[0].failureLimit;
-  const other = gates.find((g) => g.failureLimit !== limit);
-  if (other) {
-    fail(where, 'plan.gates', `${ENGINE} has one failure threshold for all checks, so every gate needs the same failureLimit (gate '${gates[0].name}' has ${limit}, gate '${other.name}' has ${other.failureLimit})`, other.failureLimit);
-  }
-  return limit + 1;
 }
