@@ -107,6 +107,12 @@ nodeVersions.addJobs({
   },
 });
 
+// What the published package holds: the compiled library, its jsii assembly, the API reference and
+// the user docs (README, LICENSE and package.json are always included; bundled dependencies too).
+// An allowlist, so nothing the build or the tests leave in the work tree (.tools/, .cache/, dist/,
+// bench/results/) can end up in it; test/package-contents.test.ts checks the list.
+project.package.addField('files', ['lib/**/*.js', 'lib/**/*.d.ts', '.jsii', 'API.md', 'docs/']);
+
 // unrs-resolver 1.13.0 (under jest and the eslint import resolver) has platform packages missing from
 // the registry this project installs from, so a lockfile made with it fails `npm ci`; 1.12.2 is complete.
 project.package.addField('overrides', { 'unrs-resolver': '1.12.2' });
