@@ -62,6 +62,8 @@ project.testTask.prependExec('scripts/fetch-kubernetes-schemas.sh');
 // README snippets and docstring examples compile, in a fixture that imports every exported name.
 project.preCompileTask.exec('ts-node --project test/tsconfig.json scripts/update-rosetta-fixture.ts');
 project.postCompileTask.exec('ts-node --project test/tsconfig.json scripts/check-snippets.ts');
+// Each export of lib/index.js loads on first use; declarations tolerate a missing optional peer.
+project.postCompileTask.prependExec('ts-node --project test/tsconfig.json scripts/optional-peers.ts');
 
 // The README's first command: every example synthesized into dist/examples/<name>/.
 project.addTask('synth:examples', {
@@ -105,6 +107,15 @@ nodeVersions.addJobs({
       { run: './.ci/run' },
     ],
   },
+});
+
+// A Kubernetes-only project installs cdk8s and cdk8s-plus-28, an AWS-only one aws-cdk-lib: each side is
+// an optional peer (npm installs required peers by itself), and lib/index.js loads each export on
+// first use (scripts/lazy-index.ts), so neither side loads the other's framework.
+project.package.addField('peerDependenciesMeta', {
+  'aws-cdk-lib': { optional: true },
+  'cdk8s': { optional: true },
+  'cdk8s-plus-28': { optional: true },
 });
 
 // What the published package holds: the compiled library, its jsii assembly, the API reference and
