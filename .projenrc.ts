@@ -20,9 +20,20 @@ const project = new cdk.JsiiProject({
   // checks, and the YAML reader of the `timeline` command.
   bundledDeps: ['libpg-query@^17.7.4', 'yaml@^2.9.1'],
   bin: { 'release-strategies': 'lib/cli/main.js' },
+  // Other languages (jsii-pacmak). CI builds the Python package and runs test/python against it
+  // (scripts/test-python.sh); the release workflow packages all four.
+  publishToPypi: { distName: 'release-constructs.release-strategies', module: 'release_constructs.release_strategies' },
+  publishToMaven: {
+    javaPackage: 'dev.releaseconstructs.releasestrategies',
+    mavenGroupId: 'dev.release-constructs',
+    mavenArtifactId: 'release-strategies',
+  },
+  publishToGo: { moduleName: 'github.com/release-constructs/release-strategies-go', packageName: 'releasestrategies' },
+  publishToNuget: { dotNetNamespace: 'ReleaseConstructs.ReleaseStrategies', packageId: 'ReleaseConstructs.ReleaseStrategies' },
   devDeps: ['cdk8s-cli', 'ajv', 'ajv-formats', 'js-yaml', '@types/js-yaml'],
   tsconfigDev: {
-    compilerOptions: {},
+    // Tests, examples, scripts and benchmarks import the library by its published name, as users do.
+    compilerOptions: { paths: { '@release-constructs/release-strategies': ['../src/index.ts'] } },
     include: ['../examples/**/*.ts', '../scripts/**/*.ts', '../bench/**/*.ts'],
   },
   eslintOptions: {
@@ -35,9 +46,26 @@ const project = new cdk.JsiiProject({
     jestConfig: {
       coveragePathIgnorePatterns: ['/node_modules/', '/src/kubernetes/imports/', '/test/'],
       testPathIgnorePatterns: ['/node_modules/', '/lib/', '/dist/'],
+      moduleNameMapper: { '^@release-constructs/release-strategies$': '<rootDir>/src/index.ts' },
     },
   },
   gitignore: ['/.cache/', '/.tools/', '/cdk.out/', '/bench/results/', '/.jsii.tabl.json'],
+});
+
+// ts-node (scripts, examples run directly) maps the published name the same way.
+project.tsconfigDev.file.addOverride('ts-node', { require: ['../scripts/self-reference.ts'] });
+
+// The linter resolves it through the same mapping.
+project.tryFindObjectFile('.eslintrc.json')?.addOverride('settings.import/resolver.typescript', { project: ['./tsconfig.json', './test/tsconfig.json'], alwaysTryTypes: true, noWarnOnMultipleProjects: true });
+
+// Examples are what users copy: they import the library by its published name, never from src/.
+project.eslint?.addOverride({
+  files: ['examples/**/*.ts'],
+  rules: {
+    'no-restricted-imports': ['error', {
+      patterns: [{ group: ['**/src', '**/src/**'], message: "Import the library as users do: from '@release-constructs/release-strategies'." }],
+    }],
+  },
 });
 
 // Examples, scripts and benchmarks are type-checked and linted like the tests: each folder gets a
