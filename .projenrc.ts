@@ -116,6 +116,14 @@ testAll.spawn(project.postCompileTask);
 testAll.spawn(project.testTask);
 testAll.exec('scripts/install-tools.sh', { name: 'install kubeconform, cfn-lint and checkov into .tools/' });
 testAll.exec('scripts/conformance.sh', { name: 'synthesize every example and run kubeconform, checkov and cfn-lint on it' });
+testAll.spawn(project.addTask('test:python', {
+  description: 'Build the Python package (jsii-pacmak) and run test/python with pytest against it, in .tools/python-venv',
+  exec: 'scripts/test-python.sh',
+}));
+testAll.spawn(project.addTask('test:getting-started', {
+  description: 'Follow docs/getting-started.md from empty folders with the packed library: install, synth, snapshot test',
+  exec: 'ts-node --project test/tsconfig.json scripts/getting-started.ts',
+}));
 testAll.exec('git diff --exit-code -- API.md', { name: 'the committed API.md matches the build' });
 
 // The library supports Node 20, 22 and 24: CI runs the README's test command on each.
