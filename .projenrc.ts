@@ -20,16 +20,11 @@ const project = new cdk.JsiiProject({
   // checks, and the YAML reader of the `timeline` command.
   bundledDeps: ['libpg-query@^17.7.4', 'yaml@^2.9.1'],
   bin: { 'release-strategies': 'lib/cli/main.js' },
-  // Other languages (jsii-pacmak). CI builds the Python package and runs test/python against it
-  // (scripts/test-python.sh); the release workflow packages all four.
+  // Other languages (jsii-pacmak): Python, built in CI and tested from Python by test/python
+  // (scripts/test-python.sh). Java, Go and .NET are not targets yet: their code generates, but the Java
+  // build cannot resolve org.cdk8s:cdk8s-plus-28 [2.5.6,3) from Maven Central, Go would download the
+  // aws-cdk-go and cdk8s-plus Go modules (hundreds of MB) for every build, and there is no .NET SDK here.
   publishToPypi: { distName: 'release-constructs.release-strategies', module: 'release_constructs.release_strategies' },
-  publishToMaven: {
-    javaPackage: 'dev.releaseconstructs.releasestrategies',
-    mavenGroupId: 'dev.release-constructs',
-    mavenArtifactId: 'release-strategies',
-  },
-  publishToGo: { moduleName: 'github.com/release-constructs/release-strategies-go', packageName: 'releasestrategies' },
-  publishToNuget: { dotNetNamespace: 'ReleaseConstructs.ReleaseStrategies', packageId: 'ReleaseConstructs.ReleaseStrategies' },
   devDeps: ['cdk8s-cli', 'ajv', 'ajv-formats', 'js-yaml', '@types/js-yaml'],
   tsconfigDev: {
     // Tests, examples, scripts and benchmarks import the library by its published name, as users do.

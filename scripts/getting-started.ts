@@ -62,7 +62,7 @@ function main(): void {
   const keep = process.argv.includes('--keep');
   if (!fs.existsSync(path.join(root, 'lib', 'index.js'))) throw new Error('lib/ not found: compile first (npx projen compile)');
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'getting-started-'));
-  const packed = execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', work], { cwd: root, encoding: 'utf8' }).trim().split('\n').pop()!;
+  const packed = execFileSync('npm', ['pack', '--ignore-scripts', '--loglevel=warn', '--pack-destination', work], { cwd: root, encoding: 'utf8' }).trim().split('\n').pop()!;
   const tarball = path.join(work, packed);
   const sections = readGuide(fs.readFileSync(path.join(root, 'docs', 'getting-started.md'), 'utf8'));
   if (sections.length < 2) throw new Error('docs/getting-started.md: expected a Kubernetes and an AWS section with titled files');

@@ -12,13 +12,13 @@ test('the guide has a Kubernetes and an AWS project, each with its app, config, 
   ]);
   expect(sections[0].commands).toEqual([
     'npm install @release-constructs/release-strategies cdk8s cdk8s-plus-28 constructs',
-    'npm install --save-dev cdk8s-cli typescript ts-node @types/node jest ts-jest @types/jest',
+    'npm install --save-dev cdk8s-cli typescript@~5.9 ts-node @types/node jest ts-jest @types/jest',
     'npx cdk8s synth',
     'npx jest',
   ]);
   expect(sections[1].commands).toEqual([
     'npm install @release-constructs/release-strategies aws-cdk-lib constructs',
-    'npm install --save-dev aws-cdk typescript ts-node @types/node jest ts-jest @types/jest',
+    'npm install --save-dev aws-cdk typescript@~5.9 ts-node @types/node jest ts-jest @types/jest',
     'npx cdk synth',
     'npx jest',
   ]);
