@@ -20,9 +20,15 @@ const project = new cdk.JsiiProject({
   // checks, and the YAML reader of the `timeline` command.
   bundledDeps: ['libpg-query@^17.7.4', 'yaml@^2.9.1'],
   bin: { 'release-strategies': 'lib/cli/main.js' },
+  // Other languages (jsii-pacmak): Python, built in CI and tested from Python by test/python
+  // (scripts/test-python.sh). Java, Go and .NET are not targets yet: their code generates, but the Java
+  // build cannot resolve org.cdk8s:cdk8s-plus-28 [2.5.6,3) from Maven Central, Go would download the
+  // aws-cdk-go and cdk8s-plus Go modules (hundreds of MB) for every build, and there is no .NET SDK here.
+  publishToPypi: { distName: 'release-constructs.release-strategies', module: 'release_constructs.release_strategies' },
   devDeps: ['cdk8s-cli', 'ajv', 'ajv-formats', 'js-yaml', '@types/js-yaml', 'fast-check'],
   tsconfigDev: {
-    compilerOptions: {},
+    // Tests, examples, scripts and benchmarks import the library by its published name, as users do.
+    compilerOptions: { paths: { '@release-constructs/release-strategies': ['../src/index.ts'] } },
     include: ['../examples/**/*.ts', '../scripts/**/*.ts', '../bench/**/*.ts'],
   },
   eslintOptions: {
@@ -35,9 +41,26 @@ const project = new cdk.JsiiProject({
     jestConfig: {
       coveragePathIgnorePatterns: ['/node_modules/', '/src/kubernetes/imports/', '/test/'],
       testPathIgnorePatterns: ['/node_modules/', '/lib/', '/dist/'],
+      moduleNameMapper: { '^@release-constructs/release-strategies$': '<rootDir>/src/index.ts' },
     },
   },
   gitignore: ['/.cache/', '/.tools/', '/cdk.out/', '/bench/results/', '/.jsii.tabl.json'],
+});
+
+// ts-node (scripts, examples run directly) maps the published name the same way.
+project.tsconfigDev.file.addOverride('ts-node', { require: ['../scripts/self-reference.ts'] });
+
+// The linter resolves it through the same mapping.
+project.tryFindObjectFile('.eslintrc.json')?.addOverride('settings.import/resolver.typescript', { project: ['./tsconfig.json', './test/tsconfig.json'], alwaysTryTypes: true, noWarnOnMultipleProjects: true });
+
+// Examples are what users copy: they import the library by its published name, never from src/.
+project.eslint?.addOverride({
+  files: ['examples/**/*.ts'],
+  rules: {
+    'no-restricted-imports': ['error', {
+      patterns: [{ group: ['**/src', '**/src/**'], message: "Import the library as users do: from '@release-constructs/release-strategies'." }],
+    }],
+  },
 });
 
 // Examples, scripts and benchmarks are type-checked and linted like the tests: each folder gets a
@@ -62,6 +85,8 @@ project.testTask.prependExec('scripts/fetch-kubernetes-schemas.sh');
 // README snippets and docstring examples compile, in a fixture that imports every exported name.
 project.preCompileTask.exec('ts-node --project test/tsconfig.json scripts/update-rosetta-fixture.ts');
 project.postCompileTask.exec('ts-node --project test/tsconfig.json scripts/check-snippets.ts');
+// Each export of lib/index.js loads on first use; declarations tolerate a missing optional peer.
+project.postCompileTask.prependExec('ts-node --project test/tsconfig.json scripts/optional-peers.ts');
 
 // The README's first command: every example synthesized into dist/examples/<name>/.
 project.addTask('synth:examples', {
@@ -86,6 +111,14 @@ testAll.spawn(project.postCompileTask);
 testAll.spawn(project.testTask);
 testAll.exec('scripts/install-tools.sh', { name: 'install kubeconform, cfn-lint and checkov into .tools/' });
 testAll.exec('scripts/conformance.sh', { name: 'synthesize every example and run kubeconform, checkov and cfn-lint on it' });
+testAll.spawn(project.addTask('test:python', {
+  description: 'Build the Python package (jsii-pacmak) and run test/python with pytest against it, in .tools/python-venv',
+  exec: 'scripts/test-python.sh',
+}));
+testAll.spawn(project.addTask('test:getting-started', {
+  description: 'Follow docs/getting-started.md from empty folders with the packed library: install, synth, snapshot test',
+  exec: 'ts-node --project test/tsconfig.json scripts/getting-started.ts',
+}));
 testAll.exec('git diff --exit-code -- API.md', { name: 'the committed API.md matches the build' });
 
 // The library supports Node 20, 22 and 24: CI runs the README's test command on each.
@@ -106,6 +139,21 @@ nodeVersions.addJobs({
     ],
   },
 });
+
+// A Kubernetes-only project installs cdk8s and cdk8s-plus-28, an AWS-only one aws-cdk-lib: each side is
+// an optional peer (npm installs required peers by itself), and lib/index.js loads each export on
+// first use (scripts/lazy-index.ts), so neither side loads the other's framework.
+project.package.addField('peerDependenciesMeta', {
+  'aws-cdk-lib': { optional: true },
+  'cdk8s': { optional: true },
+  'cdk8s-plus-28': { optional: true },
+});
+
+// What the published package holds: the compiled library, its jsii assembly, the API reference and
+// the user docs (README, LICENSE and package.json are always included; bundled dependencies too).
+// An allowlist, so nothing the build or the tests leave in the work tree (.tools/, .cache/, dist/,
+// bench/results/) can end up in it; test/package-contents.test.ts checks the list.
+project.package.addField('files', ['lib/**/*.js', 'lib/**/*.d.ts', '.jsii', 'API.md', 'docs/']);
 
 // unrs-resolver 1.13.0 (under jest and the eslint import resolver) has platform packages missing from
 // the registry this project installs from, so a lockfile made with it fails `npm ci`; 1.12.2 is complete.

@@ -5,7 +5,7 @@
  */
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { CanaryRollout, Gate, HeaderMatch, Interval, RolloutEngine, RolloutPlan, Threshold, TrafficRouter } from '../../src';
+import { CanaryRollout, Gate, HeaderMatch, Interval, RolloutEngine, RolloutPlan, Threshold, TrafficRouter } from '@release-constructs/release-strategies';
 
 export function buildApp(outdir?: string): App {
   const app = new App({ outdir });

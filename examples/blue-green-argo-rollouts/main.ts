@@ -9,7 +9,7 @@
  */
 import { App, Chart, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { AntiAffinity, BlueGreenEngine, BlueGreenService, Gate, Interval, Threshold } from '../../src';
+import { AntiAffinity, BlueGreenEngine, BlueGreenService, Gate, Interval, Threshold } from '@release-constructs/release-strategies';
 
 export function buildApp(outdir?: string): App {
   const app = new App({ outdir });

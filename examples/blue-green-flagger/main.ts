@@ -7,7 +7,7 @@
  */
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { BlueGreenEngine, BlueGreenService, FlaggerWebhook, Gate, Interval, Threshold } from '../../src';
+import { BlueGreenEngine, BlueGreenService, FlaggerWebhook, Gate, Interval, Threshold } from '@release-constructs/release-strategies';
 
 export function buildApp(outdir?: string): App {
   const app = new App({ outdir });

@@ -7,7 +7,7 @@
  */
 import { App, Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { BlueGreenEngine, BlueGreenService, DisruptionBudget, Drain, Slot } from '../../src';
+import { BlueGreenEngine, BlueGreenService, DisruptionBudget, Drain, Slot } from '@release-constructs/release-strategies';
 
 export function buildApp(outdir?: string): App {
   const app = new App({ outdir });

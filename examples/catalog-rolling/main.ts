@@ -7,7 +7,7 @@
  */
 import { App, Chart, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { Interval, RecreateService, ReleaseTimeline, RollingService } from '../../src';
+import { Interval, RecreateService, ReleaseTimeline, RollingService } from '@release-constructs/release-strategies';
 
 export function buildApp(outdir?: string): App {
   return build(outdir).app;

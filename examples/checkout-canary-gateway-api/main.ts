@@ -5,7 +5,7 @@
  */
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { CanaryRollout, Gate, Interval, RolloutEngine, RolloutPlan, Step, Threshold, TrafficRouter } from '../../src';
+import { CanaryRollout, Gate, Interval, RolloutEngine, RolloutPlan, Step, Threshold, TrafficRouter } from '@release-constructs/release-strategies';
 
 const PROMETHEUS = 'http://prometheus.monitoring:9090';
 

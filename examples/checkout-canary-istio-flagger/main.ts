@@ -5,8 +5,8 @@
  */
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { CanaryRollout, RolloutEngine, TrafficRouter } from '../../src';
 import { checkoutPlan } from '../checkout-canary-gateway-api/main';
+import { CanaryRollout, RolloutEngine, TrafficRouter } from '@release-constructs/release-strategies';
 
 export function buildApp(outdir?: string): App {
   const app = new App({ outdir });

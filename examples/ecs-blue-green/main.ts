@@ -13,7 +13,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { EcsBlueGreenService, EcsDeploymentEngine, RolloutPlan, Step } from '../../src';
+import { EcsBlueGreenService, EcsDeploymentEngine, RolloutPlan, Step } from '@release-constructs/release-strategies';
 
 const CERTIFICATE_ARN = 'arn:aws:acm:eu-west-1:111111111111:certificate/11111111-2222-3333-4444-555555555555';
 

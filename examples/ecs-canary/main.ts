@@ -13,7 +13,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { EcsCanaryRollout, Gate, Interval, RolloutPlan, Threshold } from '../../src';
+import { EcsCanaryRollout, Gate, Interval, RolloutPlan, Threshold } from '@release-constructs/release-strategies';
 
 export function buildApp(outdir?: string): App {
   // S3 server access logs are allowed by a bucket policy, not by the legacy LogDeliveryWrite ACL.

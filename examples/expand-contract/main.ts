@@ -19,7 +19,7 @@ import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import {
   DatabaseConnection, ExpandContractJob, JobOrdering, MigrationPhases, MigrationRunner, Phase, SqlParser,
-} from '../../src';
+} from '@release-constructs/release-strategies';
 
 /** The three phases of the rename, from the SQL files next to this example. */
 export function renameFullName(): MigrationPhases {

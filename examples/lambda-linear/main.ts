@@ -11,7 +11,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { Interval, LambdaCanaryRollout, RolloutPlan } from '../../src';
+import { Interval, LambdaCanaryRollout, RolloutPlan } from '@release-constructs/release-strategies';
 
 const PRICING = `
 exports.handler = async (event) => ({ statusCode: 200, body: JSON.stringify({ price: 42, currency: 'EUR' }) });

@@ -14,7 +14,7 @@ import { App, Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
   BackgroundWork, BlueGreenEngine, BlueGreenService, EgressTarget, MirrorRouter, ShadowMirror, SideEffects, Slot,
-} from '../../src';
+} from '@release-constructs/release-strategies';
 
 export function buildApp(outdir?: string): App {
   const app = new App({ outdir });

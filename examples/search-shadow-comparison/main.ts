@@ -17,7 +17,7 @@ import * as kplus from 'cdk8s-plus-28';
 import {
   CanaryRollout, EgressTarget, Interval, MirrorRouter, ResponseComparison, RolloutEngine, RolloutPlan, ShadowMirror, SideEffects,
   Step, TrafficRouter,
-} from '../../src';
+} from '@release-constructs/release-strategies';
 
 export function buildApp(outdir?: string): App {
   const app = new App({ outdir });

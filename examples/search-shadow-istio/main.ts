@@ -12,7 +12,7 @@
  */
 import { App, Chart, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { EgressTarget, MirrorRouter, ShadowMirror, SideEffects } from '../../src';
+import { EgressTarget, MirrorRouter, ShadowMirror, SideEffects } from '@release-constructs/release-strategies';
 
 export function buildApp(outdir?: string): App {
   const app = new App({ outdir });

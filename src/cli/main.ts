@@ -3,6 +3,7 @@
  * The `release-strategies` command.
  *
  *   release-strategies timeline <file-or-folder> [--svg <out.svg>] [--release <name>]
+ *   release-strategies --help | --version
  *
  * Reads synthesized output (cdk8s YAML, CloudFormation templates) back into release plans and prints
  * each one's timeline as a Markdown table; `--svg` also writes the chart (one file per release when
@@ -10,17 +11,30 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { FoundRelease, readReleases, ReadError } from './read-releases';
+import { readReleases, ReadError } from './read-releases';
 import { ReleaseTimeline } from '../strategy/release-timeline';
 
-const USAGE = `Usage: release-strategies timeline <file-or-folder> [--svg <out.svg>] [--release <name>]
+const TOOL_USAGE = `Usage: release-strategies <command> [options]
+
+Commands:
+  timeline <file-or-folder>   show each release's timeline (steps, time to full rollout, exposure)
+
+Options:
+  -h, --help   show this help; 'release-strategies <command> --help' shows a command's
+  --version    print the version
+`;
+
+const TIMELINE_USAGE = `Usage: release-strategies timeline <file-or-folder> [--svg <out.svg>] [--release <text>]
 
 Reads synthesized output (*.k8s.yaml from cdk8s, *.template.json from the AWS CDK) and shows each
 release's timeline: Argo Rollouts Rollouts, Flagger Canaries, ECS services with BLUE_GREEN, CANARY or
-LINEAR deployments, and CodeDeploy deployment groups.
+LINEAR deployments, and CodeDeploy deployment groups. Releases are named by kind and name (Kubernetes)
+or by construct path (CloudFormation written by the AWS CDK; the logical ID otherwise).
 
+Options:
   --svg <file>       also write the chart as SVG (with several releases: <file>-<release>.svg)
   --release <text>   only releases whose name contains <text>
+  -h, --help         show this help
 `;
 
 /** Output streams, so tests can capture them. */
@@ -29,16 +43,44 @@ export interface Io {
   readonly err: (text: string) => void;
 }
 
-/** Runs the command; returns the exit code (0 done, 1 error, 2 usage). */
+/** A failure the command reports with its message alone (exit code 1). */
+class CommandError extends Error {}
+
+/**
+ * Runs the command; returns the exit code (0 done, 1 error, 2 usage). Never throws: every error is
+ * printed as one message, without a stack trace.
+ */
 export function run(argv: string[], io: Io): number {
+  try {
+    return runCommand(argv, io);
+  } catch (e) {
+    const message = e instanceof ReadError || e instanceof CommandError ? e.message : `release-strategies: ${(e as Error)?.message ?? e}`;
+    io.err(`${message}\n`);
+    return 1;
+  }
+}
+
+function runCommand(argv: string[], io: Io): number {
   const [command, ...rest] = argv;
-  if (command === undefined || command === '--help' || command === '-h') {
-    io.out(USAGE);
-    return command === undefined ? 2 : 0;
+  if (command === '--help' || command === '-h') {
+    io.out(TOOL_USAGE);
+    return 0;
+  }
+  if (command === '--version') {
+    io.out(`${version()}\n`);
+    return 0;
+  }
+  if (command === undefined) {
+    io.err(TOOL_USAGE);
+    return 2;
   }
   if (command !== 'timeline') {
-    io.err(`Unknown command '${command}'.\n\n${USAGE}`);
+    io.err(`Unknown command '${command}'.\n\n${TOOL_USAGE}`);
     return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out(TIMELINE_USAGE);
+    return 0;
   }
   let target: string | undefined;
   let svg: string | undefined;
@@ -48,35 +90,26 @@ export function run(argv: string[], io: Io): number {
     if (arg === '--svg' || arg === '--release') {
       const value = rest[++i];
       if (value === undefined) {
-        io.err(`${arg} needs a value.\n\n${USAGE}`);
+        io.err(`${arg} needs a value.\n\n${TIMELINE_USAGE}`);
         return 2;
       }
       if (arg === '--svg') svg = value;
       else filter = value;
     } else if (arg.startsWith('-')) {
-      io.err(`Unknown option '${arg}'.\n\n${USAGE}`);
+      io.err(`Unknown option '${arg}'.\n\n${TIMELINE_USAGE}`);
       return 2;
     } else if (target === undefined) {
       target = arg;
     } else {
-      io.err(`Only one file or folder, got '${target}' and '${arg}'.\n\n${USAGE}`);
+      io.err(`Only one file or folder, got '${target}' and '${arg}'.\n\n${TIMELINE_USAGE}`);
       return 2;
     }
   }
   if (target === undefined) {
-    io.err(`Missing the file or folder to read.\n\n${USAGE}`);
+    io.err(`Missing the file or folder to read.\n\n${TIMELINE_USAGE}`);
     return 2;
   }
-  let releases: FoundRelease[];
-  try {
-    releases = readReleases(target).filter((r) => filter === undefined || r.name.includes(filter));
-  } catch (e) {
-    if (e instanceof ReadError) {
-      io.err(`${e.message}\n`);
-      return 1;
-    }
-    throw e;
-  }
+  const releases = readReleases(target).filter((r) => filter === undefined || r.name.includes(filter));
   if (releases.length === 0) {
     io.err(`No release found in ${target}${filter ? ` matching '${filter}'` : ''} (looked for Argo Rollouts, Flagger Canaries, ECS deployment configurations and CodeDeploy deployment groups).\n`);
     return 1;
@@ -86,12 +119,21 @@ export function run(argv: string[], io: Io): number {
     io.out(timeline.toTable() + '\n');
     if (svg !== undefined) {
       const file = releases.length === 1 ? svg : svg.replace(/(\.svg)?$/, `-${slug(r.name)}.svg`);
-      fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-      fs.writeFileSync(file, timeline.toSvg());
+      try {
+        fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+        fs.writeFileSync(file, timeline.toSvg());
+      } catch (e) {
+        throw new CommandError(`Cannot write the chart to ${file}: ${(e as Error).message}`);
+      }
       io.out(`Wrote ${file}\n\n`);
     }
   }
   return 0;
+}
+
+/** The version in the package's package.json (two folders up from src/cli and lib/cli). */
+function version(): string {
+  return JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')).version;
 }
 
 function slug(name: string): string {

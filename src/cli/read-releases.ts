@@ -17,7 +17,10 @@ import { formatSeconds } from '../strategy/timeline-svg';
 
 /** One release found in synthesized output. */
 export interface FoundRelease {
-  /** e.g. `Rollout checkout` or `AWS::ECS::Service ApiService`. */
+  /**
+   * Kind and name: `Rollout checkout`, or for CloudFormation the resource type and the construct path
+   * the AWS CDK recorded (`AWS::ECS::Service shop/Api/Service/Service`; the logical ID without it).
+   */
   readonly name: string;
   /** The file it came from. */
   readonly file: string;
@@ -361,8 +364,18 @@ function alarmGates(where: string, refs: unknown, resources: { [id: string]: any
   });
 }
 
+/**
+ * How a release in a template is named: the construct path in the resource's `aws:cdk:path`
+ * metadata (written by `cdk synth`), without a trailing default-child id (`Resource`), or else its
+ * logical ID.
+ */
+function resourceName(id: string, resource: any): string {
+  const cdkPath = resource?.Metadata?.['aws:cdk:path'];
+  return typeof cdkPath === 'string' && cdkPath !== '' ? cdkPath.replace(/\/(Resource|Default)$/, '') : id;
+}
+
 function readEcsService(file: string, id: string, r: any, resources: { [id: string]: any }): FoundRelease {
-  const name = `AWS::ECS::Service ${id}`;
+  const name = `AWS::ECS::Service ${resourceName(id, r)}`;
   const dc = r.Properties.DeploymentConfiguration;
   const steps: ScheduleStep[] = [];
   if (dc.Strategy === 'CANARY') {
@@ -390,7 +403,7 @@ function readEcsService(file: string, id: string, r: any, resources: { [id: stri
 }
 
 function readDeploymentGroup(file: string, id: string, r: any, resources: { [id: string]: any }): FoundRelease {
-  const name = `AWS::CodeDeploy::DeploymentGroup ${id}`;
+  const name = `AWS::CodeDeploy::DeploymentGroup ${resourceName(id, r)}`;
   const p = r.Properties ?? {};
   const configName = p.DeploymentConfigName;
   const steps: ScheduleStep[] = [];

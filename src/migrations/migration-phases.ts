@@ -70,7 +70,7 @@ interface PgrollMigration {
 /**
  * What a schema change does in each phase, parsed with PostgreSQL's grammar when it is built.
  *
- * Building phases needs the parser: `await SqlParser.load()` once first. Syntax errors fail here;
+ * Building phases parses them (the parser loads on first use: see `SqlParser`). Syntax errors fail here;
  * the rules (what each phase may contain) are checked by the construct that runs the phases, so its
  * errors name the construct.
  */

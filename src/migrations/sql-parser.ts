@@ -1,32 +1,36 @@
-import { loadParser, parserLoaded } from './sql-statement';
+import { pgQuery, pgQueryLoaded } from './pg-query';
 
 /**
  * The PostgreSQL parser that every migration phase is checked with.
  *
- * It is PostgreSQL's own grammar (libpg-query, compiled to WebAssembly), which loads asynchronously.
- * Load it once, before building any construct that takes `MigrationPhases`; after that, phases are
- * parsed and checked synchronously while the app is built:
- *
- * ```ts
- * async function buildApp() {
- *   await SqlParser.load();
- *   const app = new App();
- *   new ExpandContractJob(new Chart(app, 'db'), 'rename', { ... });
- *   return app;
- * }
- * ```
+ * It is PostgreSQL's own grammar (libpg-query, compiled to WebAssembly). It loads synchronously the
+ * first time a phase is parsed (about 20 ms), so nothing needs to be called first, from TypeScript or
+ * from any other language: `MigrationPhases.sql(...)` just works. `loadSync()` loads it earlier, for
+ * programs that want to pay that cost at a moment of their choosing.
  */
 export class SqlParser {
   /**
-   * Loads the parser. Safe to call more than once; later calls return at once.
+   * Loads the parser and returns once it is loaded. Safe to call more than once.
+   *
+   * Not needed: phases load the parser when they are first parsed. Kept so programs written for
+   * earlier versions, which had to await it, keep working.
    */
   public static async load(): Promise<void> {
-    await loadParser();
+    pgQuery();
   }
 
-  /** Whether `load()` has completed, so phases can be parsed. */
+  /**
+   * Loads the parser now, synchronously. Safe to call more than once; later calls return at once.
+   *
+   * Not needed: phases load the parser when they are first parsed.
+   */
+  public static loadSync(): void {
+    pgQuery();
+  }
+
+  /** Whether the parser is loaded. */
   public static isLoaded(): boolean {
-    return parserLoaded();
+    return pgQueryLoaded();
   }
 
   private constructor() {}

@@ -3,26 +3,8 @@
  * `MigrationPhases` and the checks; never exported from the library.
  */
 import { MigrationRule } from './migration-rule';
+import { pgQuery } from './pg-query';
 import { fail } from '../private/validate';
-
-// libpg-query is CommonJS with a WebAssembly parser that must be loaded before parseSync works.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const pgQuery: { loadModule(): Promise<void>; parseSync(sql: string): any } = require('libpg-query');
-
-let loaded = false;
-let loading: Promise<void> | undefined;
-
-/** Loads the parser once. */
-export async function loadParser(): Promise<void> {
-  if (loaded) return;
-  loading = loading ?? pgQuery.loadModule().then(() => { loaded = true; });
-  await loading;
-}
-
-/** Whether the parser is loaded. */
-export function parserLoaded(): boolean {
-  return loaded;
-}
 
 /** One parsed SQL statement. */
 export interface SqlStatement {
@@ -51,13 +33,10 @@ const RULE_IDS = new Set<string>(Object.values(MigrationRule));
  * error shows as the value (the SQL itself, or the file it came from).
  */
 export function parseSql(where: string, field: string, sql: string, got: string = sql): SqlStatement[] {
-  if (!loaded) {
-    throw new Error(`${where}: the PostgreSQL parser is not loaded yet: call 'await SqlParser.load()' once before building migrations (it loads asynchronously)`);
-  }
   if (typeof sql !== 'string') fail(where, field, 'must be SQL text', sql);
   let tree: any;
   try {
-    tree = pgQuery.parseSync(sql);
+    tree = pgQuery().parseSync(sql);
   } catch (e: any) {
     const position: number | undefined = e?.sqlDetails?.cursorPosition;
     const line = position === undefined ? undefined : Buffer.from(sql, 'utf8').subarray(0, position).toString('utf8').split('\n').length;

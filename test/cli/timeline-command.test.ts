@@ -201,3 +201,93 @@ describe('the command', () => {
     expect(err).toBe("Rollout x: invalid 'templates[0].templateName': must name a AnalysisTemplate in the same output, got \"gone\"\n");
   });
 });
+
+describe('command-line conventions', () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8'));
+
+  test.each([['--help'], ['-h']])('%s prints the tool\'s usage, listing its commands, and exits 0', (flag) => {
+    const { code, out, err } = runCli(flag);
+    expect({ code, err }).toEqual({ code: 0, err: '' });
+    expect(out).toMatch(/^Usage: release-strategies <command> \[options\]\n/);
+    expect(out).toContain('  timeline <file-or-folder>');
+    expect(out).toContain('--version');
+  });
+
+  test.each([['--help'], ['-h']])('timeline %s prints the command\'s usage and exits 0, whatever else is given', (flag) => {
+    for (const argv of [['timeline', flag], ['timeline', 'some/dir', '--svg', 'x.svg', flag]]) {
+      const { code, out, err } = runCli(...argv);
+      expect({ code, err }).toEqual({ code: 0, err: '' });
+      expect(out).toMatch(/^Usage: release-strategies timeline <file-or-folder> \[--svg <out.svg>\] \[--release <text>\]\n/);
+      expect(out).toContain('--release <text>');
+    }
+  });
+
+  test('--version prints the version from package.json', () => {
+    expect(runCli('--version')).toEqual({ code: 0, out: `${pkg.version}\n`, err: '' });
+  });
+
+  test('fails with the tool\'s usage on stderr when no command is given', () => {
+    const { code, out, err } = runCli();
+    expect({ code, out }).toEqual({ code: 2, out: '' });
+    expect(err).toMatch(/^Usage: release-strategies <command>/);
+  });
+
+  test('fails without a stack trace when the chart cannot be written', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'timeline-'));
+    fs.writeFileSync(path.join(dir, 'not-a-folder'), '');
+    const svg = path.join(dir, 'not-a-folder', 'chart.svg');
+    const { code, err } = runCli('timeline', path.join(FIXTURES, 'argo'), '--release', 'checkout', '--svg', svg);
+    expect(code).toBe(1);
+    expect(err).toBe(`Cannot write the chart to ${svg}: EEXIST: file already exists, mkdir '${path.dirname(svg)}'\n`);
+  });
+
+  test('fails without a stack trace on an error it did not foresee', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'timeline-'));
+    fs.symlinkSync(path.join(dir, 'gone'), path.join(dir, 'app.k8s.yaml'));
+    const { code, err } = runCli('timeline', dir);
+    expect(code).toBe(1);
+    expect(err).toBe(`release-strategies: ENOENT: no such file or directory, open '${path.join(dir, 'app.k8s.yaml')}'\n`);
+  });
+});
+
+describe('release names', () => {
+  function withPaths(): any {
+    const template = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'aws', 'ecs.template.json'), 'utf8'));
+    template.Resources.ApiService.Metadata = { 'aws:cdk:path': 'shop/Api/Service/Service' };
+    return template;
+  }
+
+  test('a CloudFormation release is named by the construct path the AWS CDK recorded', () => {
+    expect(readTemplate('t.json', withPaths()).map((r) => r.name)).toEqual(['AWS::ECS::Service shop/Api/Service/Service']);
+    const group = {
+      Resources: {
+        FnDeploymentGroup0A1B2C3D: {
+          Type: 'AWS::CodeDeploy::DeploymentGroup',
+          Properties: { DeploymentConfigName: 'CodeDeployDefault.LambdaAllAtOnce' },
+          Metadata: { 'aws:cdk:path': 'shop/Fn/DeploymentGroup/Resource' },
+        },
+      },
+    };
+    expect(readTemplate('t.json', group).map((r) => r.name)).toEqual(['AWS::CodeDeploy::DeploymentGroup shop/Fn/DeploymentGroup']);
+  });
+
+  test('without that metadata, by its logical ID', () => {
+    expect(readTemplate('t.json', JSON.parse(fs.readFileSync(path.join(FIXTURES, 'aws', 'ecs.template.json'), 'utf8'))).map((r) => r.name))
+      .toEqual(['AWS::ECS::Service ApiService']);
+  });
+
+  test('--release and the chart file names use the construct path', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'timeline-'));
+    fs.writeFileSync(path.join(dir, 'shop.template.json'), JSON.stringify(withPaths()));
+    const { code, out } = runCli('timeline', dir, '--release', 'shop/Api', '--svg', path.join(dir, 'out', 'chart.svg'));
+    expect(code).toBe(0);
+    expect(out).toContain('### AWS::ECS::Service shop/Api/Service/Service');
+    expect(fs.readdirSync(path.join(dir, 'out'))).toEqual(['chart.svg']);
+  });
+
+  test('an error about a release names it by its construct path', () => {
+    const template = withPaths();
+    delete template.Resources.ApiService.Properties.DeploymentConfiguration.BakeTimeInMinutes;
+    expect(() => readTemplate('t.json', template)).toThrow("AWS::ECS::Service shop/Api/Service/Service: DeploymentConfiguration.BakeTimeInMinutes is not set: the timeline does not guess ECS's default bake time; set it in the template");
+  });
+});

@@ -1,15 +1,23 @@
-import { MigrationPhases, SqlParser } from '../../src';
+import { MigrationPhases, Phase, SqlParser } from '../../src';
 
-// This file loads the parser itself: jest gives every test file its own module registry.
+// jest gives every test file its own module registry, so the parser starts unloaded here.
 
-test('fails to build phases before the parser is loaded, then parses once it is', async () => {
+test('the parser loads synchronously on first use: phases parse with nothing called first', () => {
   expect(SqlParser.isLoaded()).toBe(false);
-  expect(() => MigrationPhases.sql({ expand: ['ALTER TABLE users ADD COLUMN display_name text'] })).toThrow(
-    new Error("MigrationPhases.sql(): the PostgreSQL parser is not loaded yet: call 'await SqlParser.load()' once before building migrations (it loads asynchronously)"),
-  );
+  const phases = MigrationPhases.sql({ expand: ['ALTER TABLE users ADD COLUMN display_name text'] });
+  expect(SqlParser.isLoaded()).toBe(true);
+  expect(phases.statementsOf(Phase.EXPAND)).toEqual(['ALTER TABLE users ADD COLUMN display_name text']);
+});
+
+test('loadSync() and load() are safe to call again once the parser is loaded', async () => {
+  SqlParser.loadSync();
+  SqlParser.loadSync();
   await Promise.all([SqlParser.load(), SqlParser.load()]);
   expect(SqlParser.isLoaded()).toBe(true);
-  await SqlParser.load();
-  expect(MigrationPhases.sql({ expand: ['ALTER TABLE users ADD COLUMN display_name text'] }).statementsOf('expand' as any))
-    .toEqual(['ALTER TABLE users ADD COLUMN display_name text']);
+});
+
+test('fails on a syntax error, naming the line it is on', () => {
+  expect(() => MigrationPhases.sql({ expand: ['ALTER TABLE users ADD COLUMN display_name text;\nALTER TABLE users ADDD x'] })).toThrow(
+    'MigrationPhases.sql(): invalid \'expand[0]\': must be valid PostgreSQL (syntax error at or near "ADDD" on line 2)',
+  );
 });
