@@ -8,10 +8,8 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { checkAlarmEvaluation, checkGates, gateAlarms } from './gate-alarms';
-import { dimensions, RollbackAlarm } from './rollback-alarm';
 import { EngineLimits, failWith, ScheduleKind, shiftMinutes, toSchedule, TrafficSchedule } from './schedule';
 import { checkNumber, checkRange, fail, show } from '../../private/validate';
 import { RolloutPlan } from '../../strategy/rollout-plan';
@@ -58,36 +56,6 @@ class PairForward extends elbv2.ListenerAction {
   public bind(_scope: Construct, listener: elbv2.IApplicationListener, associatingConstruct?: IConstruct): void {
     for (const tg of [this.blue, this.green]) tg.registerListener(listener, this.serviceNamesRule ? undefined : associatingConstruct);
   }
-}
-
-/**
- * The service's alternate target for the Amazon ECS engine: what `ecs.AlternateTarget` binds, with the
- * role it creates by default made as a `CfnRole` rather than an `iam.Role`. The release only needs the
- * role's ARN, and the L2 role renders its trust policy and managed policy list through lazy policy
- * documents at synthesis. Same path (`<service>/<id>Role/Resource`, hence logical ID), same properties:
- * the trust policy of `ServicePrincipal('ecs.amazonaws.com')` and the ARN
- * `ManagedPolicy.fromAwsManagedPolicyName()` formats.
- */
-class ReleaseAlternateTarget implements ecs.IAlternateTarget {
-  constructor(private readonly id: string, private readonly config: Omit<ecs.AlternateTargetConfig, 'roleArn'>,
-    private readonly role?: iam.IRole) {}
-
-  public bind(scope: IConstruct): ecs.AlternateTargetConfig {
-    return { ...this.config, roleArn: this.role?.roleArn ?? infrastructureRole(scope, `${this.id}Role`).attrArn };
-  }
-}
-
-/** The role Amazon ECS assumes to move traffic between the target groups (see `ReleaseAlternateTarget`). */
-function infrastructureRole(scope: IConstruct, id: string): iam.CfnRole {
-  return new iam.CfnRole(new Construct(scope, id), 'Resource', {
-    assumeRolePolicyDocument: {
-      Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'ecs.amazonaws.com' } }],
-      Version: '2012-10-17',
-    },
-    managedPolicyArns: [Stack.of(scope).formatArn({
-      service: 'iam', region: '', account: 'aws', resource: 'policy', resourceName: 'AmazonECSInfrastructureRolePolicyForLoadBalancers',
-    })],
-  });
 }
 
 /** Services that already have a release, with the path of the construct that released them. */
@@ -370,11 +338,14 @@ export class EcsRelease {
 
     // Register the service with the blue target group; the engine registers the green version.
     if (native) {
-      const alternateTarget = new ReleaseAlternateTarget(`${scope.node.id}AlternateTarget`, {
-        alternateTargetGroupArn: green!.targetGroupArn,
-        productionListenerRule: alb !== undefined ? this.productionRule!.listenerRuleArn : nlb!.listenerArn,
-        testListenerRule: this.testRule?.listenerRuleArn,
-      }, engine.nativeOptions?.infrastructureRole);
+      const alternateTarget = new ecs.AlternateTarget(`${scope.node.id}AlternateTarget`, {
+        alternateTargetGroup: green!,
+        productionListener: alb !== undefined
+          ? ecs.ListenerRuleConfiguration.applicationListenerRule(this.productionRule!)
+          : ecs.ListenerRuleConfiguration.networkListener(nlb!),
+        testListener: this.testRule === undefined ? undefined : ecs.ListenerRuleConfiguration.applicationListenerRule(this.testRule),
+        role: engine.nativeOptions?.infrastructureRole,
+      });
       const target = service.loadBalancerTarget({ containerName: containerName!, containerPort, alternateTarget });
       if (alb !== undefined) target.attachToApplicationTargetGroup(blue as elbv2.IApplicationTargetGroup);
       else target.attachToNetworkTargetGroup(blue as elbv2.INetworkTargetGroup);
@@ -384,59 +355,47 @@ export class EcsRelease {
       else target.attachToNetworkTargetGroup(blue as elbv2.INetworkTargetGroup);
     }
 
-    // Default alarms on both target groups: each carries the new version in turn. CfnAlarm properties
-    // as cloudwatch.Alarm renders them for these metrics (see rollback-alarm.ts).
+    // Default alarms on both target groups: each carries the new version in turn.
     if (defaultAlarms) {
       const lbFullName = loadBalancerFullName((alb ?? nlb)!);
-      const evaluationPeriods = alarmOptions.evaluationPeriods ?? 3;
-      const datapointsToAlarm = alarmOptions.datapointsToAlarm ?? 2;
-      const period = 60;
+      const period = Duration.minutes(1);
       const common = {
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods,
-        datapointsToAlarm,
+        evaluationPeriods: alarmOptions.evaluationPeriods ?? 3,
+        datapointsToAlarm: alarmOptions.datapointsToAlarm ?? 2,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       };
       const maxPercent = alarmOptions.max5xxPercent ?? 1;
       const maxP99 = alarmOptions.maxP99ResponseTime ?? Duration.seconds(1);
       const maxUnhealthy = alarmOptions.maxUnhealthyTargets ?? 0;
       for (const [color, tg] of [['Blue', blue!], ['Green', green!]] as const) {
-        const metricDimensions = dimensions({ LoadBalancer: lbFullName, TargetGroup: targetGroupFullName(tg) });
-        const sum = (id: string, metricName: string): cloudwatch.CfnAlarm.MetricDataQueryProperty => ({
-          id,
-          metricStat: { metric: { metricName, namespace: 'AWS/ApplicationELB', dimensions: metricDimensions }, period, stat: 'Sum' },
-          returnData: false,
-        });
+        const dimensionsMap = { LoadBalancer: lbFullName, TargetGroup: targetGroupFullName(tg) };
         if (alb !== undefined) {
-          this.alarms.push(new RollbackAlarm(scope, `${color}5xxAlarm`, {
+          this.alarms.push(new cloudwatch.Alarm(scope, `${color}5xxAlarm`, {
             ...common,
             alarmDescription: `Rolls back a deployment when more than ${maxPercent}% of requests to the ${color.toLowerCase()} target group get a 5xx from its targets`,
-            metrics: [
-              { expression: '100 * FILL(errors, 0) / requests', id: 'expr_1', label: `${color} target 5xx percent`, returnData: true },
-              sum('errors', 'HTTPCode_Target_5XX_Count'),
-              sum('requests', 'RequestCount'),
-            ],
+            metric: new cloudwatch.MathExpression({
+              expression: '100 * FILL(errors, 0) / requests',
+              usingMetrics: {
+                errors: new cloudwatch.Metric({ namespace: 'AWS/ApplicationELB', metricName: 'HTTPCode_Target_5XX_Count', dimensionsMap, statistic: 'Sum', period }),
+                requests: new cloudwatch.Metric({ namespace: 'AWS/ApplicationELB', metricName: 'RequestCount', dimensionsMap, statistic: 'Sum', period }),
+              },
+              period,
+              label: `${color} target 5xx percent`,
+            }),
             threshold: maxPercent,
           }));
-          this.alarms.push(new RollbackAlarm(scope, `${color}P99Alarm`, {
+          this.alarms.push(new cloudwatch.Alarm(scope, `${color}P99Alarm`, {
             ...common,
             alarmDescription: `Rolls back a deployment when the p99 response time of the ${color.toLowerCase()} target group exceeds ${maxP99.toHumanString()}`,
-            dimensions: metricDimensions,
-            namespace: 'AWS/ApplicationELB',
-            metricName: 'TargetResponseTime',
-            period,
-            extendedStatistic: 'p99',
+            metric: new cloudwatch.Metric({ namespace: 'AWS/ApplicationELB', metricName: 'TargetResponseTime', dimensionsMap, statistic: 'p99', period }),
             threshold: maxP99.isUnresolved() ? maxP99.toSeconds() : maxP99.toMilliseconds() / 1000,
           }));
         } else {
-          this.alarms.push(new RollbackAlarm(scope, `${color}UnhealthyAlarm`, {
+          this.alarms.push(new cloudwatch.Alarm(scope, `${color}UnhealthyAlarm`, {
             ...common,
             alarmDescription: `Rolls back a deployment when more than ${maxUnhealthy} targets of the ${color.toLowerCase()} target group are unhealthy`,
-            dimensions: metricDimensions,
-            namespace: 'AWS/NetworkELB',
-            metricName: 'UnHealthyHostCount',
-            period,
-            statistic: 'Maximum',
+            metric: new cloudwatch.Metric({ namespace: 'AWS/NetworkELB', metricName: 'UnHealthyHostCount', dimensionsMap, statistic: 'Maximum', period }),
             threshold: maxUnhealthy,
           }));
         }
