@@ -1,14 +1,27 @@
-import { Duration } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { codeDeployAutoRollback, ecsDeploymentConfig } from './private/codedeploy';
+import { problem } from './private/ecs-production-routing';
+import { EcsEngineResources, EcsReleaseBinding } from './private/ecs-release-binding';
+import { EngineLimits, failWith, ScheduleKind, shiftMinutes, TrafficSchedule } from './private/schedule';
+import { fail, show } from '../private/validate';
+import { RolloutPlan } from '../strategy/rollout-plan';
 
-/** Which engine moves traffic for an ECS release. */
-export enum EcsDeploymentEngineKind {
-  /** Amazon ECS itself: the service's `BLUE_GREEN`, `CANARY` or `LINEAR` deployment strategy. */
-  ECS_NATIVE = 'ecsNative',
-  /** AWS CodeDeploy: an ECS application and a blue/green deployment group. */
-  CODE_DEPLOY = 'codeDeploy',
-}
+/** Amazon ECS: canary and linear bakes take 0 to 1440 minutes; a linear step moves at least 3%. */
+const ECS_LIMITS: EngineLimits = {
+  engine: 'Amazon ECS', minLinearPercent: 3, maxIntervalMinutes: 1440, pauseFirst: false, pauseAlternative: ' (EcsDeploymentEngine.codeDeploy() can, as an approval wait)',
+};
+/** AWS CodeDeploy: whole-minute intervals, whole percentages; an approval wait can precede the shift. */
+const CODEDEPLOY_LIMITS: EngineLimits = { engine: 'AWS CodeDeploy', minLinearPercent: 1, pauseFirst: true };
+/** Amazon ECS keeps the previous revision (its bake time) at most 24 hours. */
+const ECS_MAX_KEEP_MINUTES = 1440;
+/** CodeDeploy waits at most 2 days before it terminates the original task set. */
+const CODEDEPLOY_MAX_KEEP_MINUTES = 2880;
+/** CloudFormation rejects ECS deployments whose bake time plus traffic-shift bakes exceed 33 hours. */
+const CLOUDFORMATION_MAX_ECS_MINUTES = 33 * 60;
 
 /** Options for `EcsDeploymentEngine.ecsNative`. */
 export interface EcsNativeEngineOptions {
@@ -60,7 +73,7 @@ export interface EcsCodeDeployEngineOptions {
  * CodeDeploy deployment started by your pipeline, never through a CloudFormation update (see
  * `EcsBlueGreenService` for what the construct does about it).
  */
-export class EcsDeploymentEngine {
+export abstract class EcsDeploymentEngine {
   /**
    * Amazon ECS deployment strategies (`BLUE_GREEN`, `CANARY`, `LINEAR`) with bake time and an
    * alternate target group on the service's load balancer.
@@ -69,7 +82,7 @@ export class EcsDeploymentEngine {
    * @see https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-blue-green.html
    */
   public static ecsNative(options: EcsNativeEngineOptions = {}): EcsDeploymentEngine {
-    return new EcsDeploymentEngine(EcsDeploymentEngineKind.ECS_NATIVE, { ...options }, undefined);
+    return new EcsNativeEngine({ ...options });
   }
 
   /**
@@ -81,30 +94,273 @@ export class EcsDeploymentEngine {
    * @see https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-steps-ecs.html
    */
   public static codeDeploy(options: EcsCodeDeployEngineOptions = {}): EcsDeploymentEngine {
-    return new EcsDeploymentEngine(EcsDeploymentEngineKind.CODE_DEPLOY, undefined, { ...options });
+    return new EcsCodeDeployEngine({ ...options });
   }
 
-  /** Which engine this is. */
-  public readonly kind: EcsDeploymentEngineKind;
   /**
-   * Options of the Amazon ECS engine.
-   * @default - not the Amazon ECS engine
+   * What plans the engine can express.
+   * @internal
    */
-  public readonly nativeOptions?: EcsNativeEngineOptions;
-  /**
-   * Options of the AWS CodeDeploy engine.
-   * @default - not the AWS CodeDeploy engine
-   */
-  public readonly codeDeployOptions?: EcsCodeDeployEngineOptions;
+  public abstract readonly _limits: EngineLimits;
 
-  private constructor(kind: EcsDeploymentEngineKind, nativeOptions?: EcsNativeEngineOptions, codeDeployOptions?: EcsCodeDeployEngineOptions) {
-    this.kind = kind;
-    this.nativeOptions = nativeOptions;
-    this.codeDeployOptions = codeDeployOptions;
-  }
+  /**
+   * Whether the service names the production and test rules itself (then the rules need not attach
+   * the target groups).
+   * @internal
+   */
+  public abstract readonly _serviceNamesRules: boolean;
+
+  /**
+   * Refuses a service the engine cannot release.
+   * @internal
+   */
+  public abstract _checkService(where: string, service: ecs.BaseService, hasLoadBalancer: boolean): void;
+
+  /**
+   * Refuses a schedule or keep-previous time the engine cannot run.
+   * @internal
+   */
+  public abstract _checkSchedule(where: string, plan: RolloutPlan, schedule: TrafficSchedule, keepPrevious: Duration,
+    networkLoadBalancer: boolean): void;
+
+  /**
+   * Registers the service with the blue target group (the engine registers the green version).
+   * @internal
+   */
+  public abstract _attachService(release: EcsReleaseBinding): void;
+
+  /**
+   * Renders the engine's resources and settings for the release.
+   * @internal
+   */
+  public abstract _bind(release: EcsReleaseBinding): EcsEngineResources;
+
+  /**
+   * Problems known only at synth (the framework adds the path).
+   * @internal
+   */
+  public abstract _problems(release: EcsReleaseBinding): string[];
 
   /** The engine's name as error messages use it. */
-  public toString(): string {
-    return this.kind === EcsDeploymentEngineKind.ECS_NATIVE ? 'Amazon ECS' : 'AWS CodeDeploy';
+  public abstract toString(): string;
+}
+
+/** Checks `keepPrevious`: whole minutes, at most `maxMinutes`. Returns the minutes, or undefined for a token. */
+function checkKeep(where: string, engine: EcsDeploymentEngine, keep: Duration, maxMinutes: number, tooLong: string): number | undefined {
+  if (keep.isUnresolved()) return undefined;
+  const keepSeconds = keep.toSeconds();
+  if (keepSeconds % 60 !== 0) failWith(where, 'keepPrevious', `${engine} needs whole minutes`, `${keepSeconds} seconds`);
+  if (keepSeconds / 60 > maxMinutes) failWith(where, 'keepPrevious', tooLong, `${keepSeconds / 60} minutes`);
+  return keepSeconds / 60;
+}
+
+/** The deployment controller of a service, as its L1 says (`ECS` when unset). */
+function controllerOf(service: ecs.BaseService): string {
+  const cfnService = service.node.defaultChild as ecs.CfnService;
+  // Read the L1 properties as they are: resolving them would freeze the lazy values aws-cdk-lib fills
+  // in later (lifecycle hooks, alarms).
+  const controllerProperty = cfnService.deploymentController as ecs.CfnService.DeploymentControllerProperty | undefined;
+  return controllerProperty?.type ?? ecs.DeploymentControllerType.ECS;
+}
+
+/** Alarm names a user enabled on the service through aws-cdk-lib (`deploymentAlarms`, `enableDeploymentAlarms()`). */
+function userDeploymentAlarms(service: ecs.BaseService): string[] {
+  const config = (service as unknown as { deploymentAlarms?: { enable?: boolean; alarmNames?: string[] } }).deploymentAlarms;
+  return config?.enable ? [...(config.alarmNames ?? [])] : [];
+}
+
+/** Amazon ECS deployment strategies. */
+class EcsNativeEngine extends EcsDeploymentEngine {
+  public readonly _limits = ECS_LIMITS;
+  public readonly _serviceNamesRules = true;
+
+  constructor(private readonly options: EcsNativeEngineOptions) { super(); }
+
+  public _checkService(where: string, service: ecs.BaseService): void {
+    const controller = controllerOf(service);
+    if (controller !== ecs.DeploymentControllerType.ECS) {
+      failWith(where, 'service', 'the Amazon ECS engine needs a service with the ECS deployment controller (the default); use EcsDeploymentEngine.codeDeploy() for a CODE_DEPLOY service', `a service with the ${controller} deployment controller`);
+    }
+    const cfnService = service.node.defaultChild as ecs.CfnService;
+    const raw = Token.isUnresolved(cfnService.deploymentConfiguration) ? {} : cfnService.deploymentConfiguration ?? {};
+    const config = raw as ecs.CfnService.DeploymentConfigurationProperty;
+    if (config.deploymentCircuitBreaker !== undefined) {
+      failWith(where, 'service', 'must not use a deployment circuit breaker: Amazon ECS applies it to rolling deployments only, and blue/green, canary and linear deployments roll back on alarms', 'a service with circuitBreaker');
+    }
+    if (config.strategy !== undefined || config.bakeTimeInMinutes !== undefined) {
+      failWith(where, 'service', 'must leave deploymentStrategy and bakeTime unset: the release sets them from the plan and keepPrevious', `a service with deploymentStrategy ${config.strategy ?? 'unset'} and bakeTime ${config.bakeTimeInMinutes ?? 'unset'}`);
+    }
+    if (userDeploymentAlarms(service).length > 0) {
+      failWith(where, 'service', 'must leave deploymentAlarms unset: pass those alarms in rollbackAlarms so one list decides the rollback', `a service with deployment alarms ${userDeploymentAlarms(service).map((n) => show(Stack.of(service).resolve(n))).join(', ')}`);
+    }
   }
+
+  public _checkSchedule(where: string, _plan: RolloutPlan, schedule: TrafficSchedule, keepPrevious: Duration): void {
+    const keep = checkKeep(where, this, keepPrevious, ECS_MAX_KEEP_MINUTES, `Amazon ECS keeps the previous revision at most 24 hours (${ECS_MAX_KEEP_MINUTES} minutes)`);
+    if (keep === undefined) return;
+    const total = keep + shiftMinutes(schedule);
+    if (total > CLOUDFORMATION_MAX_ECS_MINUTES) {
+      failWith(where, 'plan', `CloudFormation rejects ECS deployments whose keepPrevious plus traffic-shift bakes exceed 33 hours (${CLOUDFORMATION_MAX_ECS_MINUTES} minutes); shorten the bakes or keepPrevious`, `${keep} + ${shiftMinutes(schedule)} = ${total} minutes`);
+    }
+  }
+
+  public _attachService(release: EcsReleaseBinding): void {
+    const routing = release.routing!;
+    const nlb = release.props.networkListener;
+    const alternateTarget = new ecs.AlternateTarget(`${release.scope.node.id}AlternateTarget`, {
+      alternateTargetGroup: routing.green,
+      productionListener: routing.productionRule !== undefined
+        ? ecs.ListenerRuleConfiguration.applicationListenerRule(routing.productionRule)
+        : ecs.ListenerRuleConfiguration.networkListener(nlb!),
+      testListener: routing.testRule === undefined ? undefined : ecs.ListenerRuleConfiguration.applicationListenerRule(routing.testRule),
+      role: this.options.infrastructureRole,
+    });
+    attach(release, alternateTarget);
+  }
+
+  public _bind(release: EcsReleaseBinding): EcsEngineResources {
+    const schedule = release.schedule;
+    const cfnService = release.service.node.defaultChild as ecs.CfnService;
+    const strategy = { [ScheduleKind.ALL_AT_ONCE]: 'BLUE_GREEN', [ScheduleKind.CANARY]: 'CANARY', [ScheduleKind.LINEAR]: 'LINEAR' }[schedule.kind];
+    cfnService.addPropertyOverride('DeploymentConfiguration.Strategy', strategy);
+    cfnService.addPropertyOverride('DeploymentConfiguration.BakeTimeInMinutes', release.keepPrevious.toMinutes());
+    if (schedule.kind === ScheduleKind.CANARY) {
+      cfnService.addPropertyOverride('DeploymentConfiguration.CanaryConfiguration', {
+        CanaryPercent: schedule.percent, CanaryBakeTimeInMinutes: schedule.intervalMinutes,
+      });
+    }
+    if (schedule.kind === ScheduleKind.LINEAR) {
+      cfnService.addPropertyOverride('DeploymentConfiguration.LinearConfiguration', {
+        StepPercent: schedule.percent, StepBakeTimeInMinutes: schedule.intervalMinutes,
+      });
+    }
+    const rollback = release.props.rollbackOnAlarm ?? true;
+    const alarms = release.alarms;
+    cfnService.addPropertyOverride('DeploymentConfiguration.Alarms', Lazy.any({
+      produce: () => alarms.length === 0
+        ? { AlarmNames: [], Enable: false, Rollback: false }
+        : { AlarmNames: alarms.map((a) => a.alarmName), Enable: true, Rollback: rollback },
+    }));
+    return {};
+  }
+
+  public _problems(release: EcsReleaseBinding): string[] {
+    return userDeploymentAlarms(release.service).length > 0
+      ? [problem('service', 'must leave deploymentAlarms unset: pass those alarms to addRollbackAlarm() so one list decides the rollback', 'service.enableDeploymentAlarms()')]
+      : [];
+  }
+
+  public toString(): string {
+    return 'Amazon ECS';
+  }
+}
+
+/** AWS CodeDeploy blue/green deployments. */
+class EcsCodeDeployEngine extends EcsDeploymentEngine {
+  public readonly _limits = CODEDEPLOY_LIMITS;
+  public readonly _serviceNamesRules = false;
+
+  constructor(private readonly options: EcsCodeDeployEngineOptions) { super(); }
+
+  public _checkService(where: string, service: ecs.BaseService, hasLoadBalancer: boolean): void {
+    const controller = controllerOf(service);
+    if (controller !== ecs.DeploymentControllerType.CODE_DEPLOY) {
+      failWith(where, 'service', 'the AWS CodeDeploy engine needs a service created with deploymentController: { type: DeploymentControllerType.CODE_DEPLOY }', `a service with the ${controller} deployment controller`);
+    }
+    const cfnService = service.node.defaultChild as ecs.CfnService;
+    if (cfnService.taskDefinition !== service.taskDefinition.family) {
+      failWith(where, 'service', 'the AWS CodeDeploy engine needs a service that follows the latest revision of its task definition family, so CloudFormation never changes the task definition CodeDeploy rolled out', 'a service pinned to one task definition revision');
+    }
+    if (!hasLoadBalancer) {
+      fail(where, 'listener', 'AWS CodeDeploy moves ECS traffic on a load balancer: give listener (ALB) or networkListener (NLB)', undefined);
+    }
+  }
+
+  public _checkSchedule(where: string, plan: RolloutPlan, schedule: TrafficSchedule, keepPrevious: Duration, networkLoadBalancer: boolean): void {
+    if (networkLoadBalancer && schedule.kind !== ScheduleKind.ALL_AT_ONCE) {
+      fail(where, 'plan', 'AWS CodeDeploy shifts Network Load Balancer traffic all at once only; nearest plan it can express: RolloutPlan.allAtOnce()', plan);
+    }
+    checkKeep(where, this, keepPrevious, CODEDEPLOY_MAX_KEEP_MINUTES, `AWS CodeDeploy keeps the original task set at most 2 days (${CODEDEPLOY_MAX_KEEP_MINUTES} minutes)`);
+    const approvalTimeout = this.options.approvalTimeout;
+    if (approvalTimeout !== undefined && !schedule.pauseFirst) {
+      fail(where, 'engine.approvalTimeout', 'needs a plan that starts with Step.pause(), the approval CodeDeploy waits for', approvalTimeout.toHumanString());
+    }
+    const approval = this.approval(schedule);
+    if (approval !== undefined && !approval.isUnresolved() && (approval.toSeconds() % 60 !== 0 || approval.toSeconds() < 60)) {
+      failWith(where, 'engine.approvalTimeout', 'AWS CodeDeploy needs whole minutes, at least 1', `${approval.toSeconds()} seconds`);
+    }
+  }
+
+  public _attachService(release: EcsReleaseBinding): void {
+    attach(release, undefined);
+  }
+
+  public _bind(release: EcsReleaseBinding): EcsEngineResources {
+    const { scope, props, routing, schedule } = release;
+    const deploymentConfig = ecsDeploymentConfig(scope, schedule);
+    const deploymentGroup = new codedeploy.EcsDeploymentGroup(scope, 'DeploymentGroup', {
+      application: this.options.application,
+      deploymentGroupName: this.options.deploymentGroupName,
+      role: this.options.role,
+      service: release.service,
+      // By name, not as a construct: the name's Ref orders the two, and a construct would add a
+      // redundant DependsOn (cfn-lint W3005).
+      deploymentConfig: codedeploy.EcsDeploymentConfig.fromEcsDeploymentConfigName(scope, 'DeploymentConfigName', deploymentConfig.deploymentConfigName),
+      autoRollback: codeDeployAutoRollback(props.rollbackOnAlarm),
+      blueGreenDeploymentConfig: {
+        blueTargetGroup: routing!.blue,
+        greenTargetGroup: routing!.green,
+        listener: (props.listener ?? props.networkListener)!,
+        testListener: props.testListener,
+        terminationWaitTime: release.keepPrevious,
+        deploymentApprovalWaitTime: this.approval(schedule),
+      },
+    });
+    const appSpec = Stack.of(scope).toJsonString({
+      version: 0.0,
+      Resources: [{
+        TargetService: {
+          Type: 'AWS::ECS::Service',
+          Properties: {
+            TaskDefinition: release.service.taskDefinition.taskDefinitionArn,
+            LoadBalancerInfo: { ContainerName: release.containerName, ContainerPort: release.containerPort },
+          },
+        },
+      }],
+    });
+    new CfnOutput(scope, 'CodeDeployApplication', {
+      description: 'CodeDeploy application that rolls out new task definitions of this service',
+      value: deploymentGroup.application.applicationName,
+    });
+    new CfnOutput(scope, 'CodeDeployDeploymentGroup', {
+      description: 'CodeDeploy deployment group that rolls out new task definitions of this service',
+      value: deploymentGroup.deploymentGroupName,
+    });
+    new CfnOutput(scope, 'AppSpec', {
+      description: 'AppSpec content for aws deploy create-deployment (revisionType AppSpecContent) after this stack registered a new task definition',
+      value: appSpec,
+    });
+    return { deploymentGroup, deploymentConfig, appSpec };
+  }
+
+  public _problems(): string[] {
+    return [];
+  }
+
+  public toString(): string {
+    return 'AWS CodeDeploy';
+  }
+
+  /** How long CodeDeploy waits for approval: only for a plan that starts with a pause. */
+  private approval(schedule: TrafficSchedule): Duration | undefined {
+    return schedule.pauseFirst ? this.options.approvalTimeout ?? Duration.hours(1) : undefined;
+  }
+}
+
+/** Registers the release's service with the blue target group. */
+function attach(release: EcsReleaseBinding, alternateTarget: ecs.IAlternateTarget | undefined): void {
+  const routing = release.routing!;
+  const target = release.service.loadBalancerTarget({ containerName: release.containerName!, containerPort: release.containerPort, alternateTarget });
+  if (release.props.listener !== undefined) target.attachToApplicationTargetGroup(routing.blue as elbv2.IApplicationTargetGroup);
+  else target.attachToNetworkTargetGroup(routing.blue as elbv2.INetworkTargetGroup);
 }

@@ -4,6 +4,7 @@ import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { codeDeployAutoRollback, lambdaDeploymentConfig } from './private/codedeploy';
 import { checkAlarmEvaluation, checkGates, gateAlarms } from './private/gate-alarms';
 import { EngineLimits, failWith, ScheduleKind, shiftMinutes, toSchedule, TrafficSchedule } from './private/schedule';
 import { checkNumber, fail, show } from '../private/validate';
@@ -159,16 +160,7 @@ export class LambdaCanaryRollout extends Construct {
       if (a === undefined || a === null || typeof a.alarmName !== 'string') fail(where, `rollbackAlarms[${i}]`, 'must be a CloudWatch alarm', a);
     });
 
-    if (schedule.kind === ScheduleKind.ALL_AT_ONCE) {
-      this.deploymentConfig = codedeploy.LambdaDeploymentConfig.ALL_AT_ONCE;
-    } else {
-      const routing = { interval: Duration.minutes(schedule.intervalMinutes!), percentage: schedule.percent! };
-      this.deploymentConfig = new codedeploy.LambdaDeploymentConfig(this, 'DeploymentConfig', {
-        trafficRouting: schedule.kind === ScheduleKind.CANARY
-          ? codedeploy.TrafficRouting.timeBasedCanary(routing)
-          : codedeploy.TrafficRouting.timeBasedLinear(routing),
-      });
-    }
+    this.deploymentConfig = lambdaDeploymentConfig(this, schedule);
 
     if (options.enabled ?? true) {
       const alias = props.alias;
@@ -227,11 +219,7 @@ export class LambdaCanaryRollout extends Construct {
       preHook: props.preTrafficHook,
       postHook: props.postTrafficHook,
       alarms: [...this.alarms],
-      autoRollback: {
-        failedDeployment: true,
-        stoppedDeployment: false,
-        deploymentInAlarm: props.rollbackOnAlarm === false ? false : undefined,
-      },
+      autoRollback: codeDeployAutoRollback(props.rollbackOnAlarm),
     });
     this.deploymentGroup = this.group;
 

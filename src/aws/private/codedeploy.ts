@@ -1,0 +1,42 @@
+/**
+ * What the ECS releases (CodeDeploy engine) and `LambdaCanaryRollout` share on AWS CodeDeploy: the
+ * deployment configuration a schedule becomes, and the deployment group's rollback settings.
+ */
+import { Duration } from 'aws-cdk-lib';
+import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
+import { Construct } from 'constructs';
+import { ScheduleKind, TrafficSchedule } from './schedule';
+
+/** The traffic routing of a canary or linear schedule; undefined all at once (CodeDeploy's predefined configuration). */
+function trafficRouting(schedule: TrafficSchedule): codedeploy.TrafficRouting | undefined {
+  if (schedule.kind === ScheduleKind.ALL_AT_ONCE) return undefined;
+  const routing = { interval: Duration.minutes(schedule.intervalMinutes!), percentage: schedule.percent! };
+  return schedule.kind === ScheduleKind.CANARY
+    ? codedeploy.TrafficRouting.timeBasedCanary(routing)
+    : codedeploy.TrafficRouting.timeBasedLinear(routing);
+}
+
+/** The ECS deployment configuration of a schedule (a custom one is created under `scope` as `DeploymentConfig`). */
+export function ecsDeploymentConfig(scope: Construct, schedule: TrafficSchedule): codedeploy.IEcsDeploymentConfig {
+  const routing = trafficRouting(schedule);
+  return routing === undefined
+    ? codedeploy.EcsDeploymentConfig.ALL_AT_ONCE
+    : new codedeploy.EcsDeploymentConfig(scope, 'DeploymentConfig', { trafficRouting: routing });
+}
+
+/** The Lambda deployment configuration of a schedule (a custom one is created under `scope` as `DeploymentConfig`). */
+export function lambdaDeploymentConfig(scope: Construct, schedule: TrafficSchedule): codedeploy.ILambdaDeploymentConfig {
+  const routing = trafficRouting(schedule);
+  return routing === undefined
+    ? codedeploy.LambdaDeploymentConfig.ALL_AT_ONCE
+    : new codedeploy.LambdaDeploymentConfig(scope, 'DeploymentConfig', { trafficRouting: routing });
+}
+
+/**
+ * The deployment group's rollback: always on failure, never on a stop (a person stopped it on
+ * purpose), and on alarm unless `rollbackOnAlarm` is false (aws-cdk-lib enables it when the group has
+ * alarms).
+ */
+export function codeDeployAutoRollback(rollbackOnAlarm: boolean | undefined): codedeploy.AutoRollbackConfig {
+  return { failedDeployment: true, stoppedDeployment: false, deploymentInAlarm: rollbackOnAlarm === false ? false : undefined };
+}
