@@ -68,6 +68,14 @@ export function checkRoutingProps(scope: Construct, props: EcsReleaseProps): voi
   if (props.testListener !== undefined && alb === undefined) {
     fail(where, 'testListener', 'needs listener: test traffic goes through an Application Load Balancer', undefined);
   }
+  if (alb !== undefined && props.testListener !== undefined) {
+    const production = loadBalancerOf(alb);
+    const test = loadBalancerOf(props.testListener);
+    if (production !== undefined && test !== undefined && production !== test) {
+      failWith(where, 'testListener', `must be a listener of the production listener's load balancer (${production}): the engine moves test and production traffic between one target group pair`,
+        `a listener of ${test}`);
+    }
+  }
   if ((props.blueTargetGroup === undefined) !== (props.greenTargetGroup === undefined)) {
     fail(where, props.blueTargetGroup === undefined ? 'blueTargetGroup' : 'greenTargetGroup', 'blueTargetGroup and greenTargetGroup must be given together', undefined);
   }
@@ -80,6 +88,19 @@ export function checkRoutingProps(scope: Construct, props: EcsReleaseProps): voi
   if (props.blueTargetGroup !== undefined && sameTargetGroup(scope, props.blueTargetGroup, props.greenTargetGroup!)) {
     fail(where, 'greenTargetGroup', 'must differ from blueTargetGroup: the engine moves traffic from one target group to the other', Stack.of(scope).resolve(props.greenTargetGroup!.targetGroupArn));
   }
+}
+
+/**
+ * The load balancer of an ALB listener, as a path (a load balancer of this app) or as the
+ * `app/<name>/<id>` part of a literal listener ARN; undefined when it cannot be known before deployment.
+ */
+function loadBalancerOf(listener: elbv2.IApplicationListener): string | undefined {
+  const lb = (listener as { loadBalancer?: unknown }).loadBalancer;
+  if (lb instanceof elbv2.ApplicationLoadBalancer) return lb.node.path;
+  if (Token.isUnresolved(listener.listenerArn)) return undefined;
+  // arn:<partition>:elasticloadbalancing:<region>:<account>:listener/app/<name>/<lb-id>/<listener-id>
+  const match = /:listener\/(app\/[^/]+\/[^/]+)\//.exec(listener.listenerArn);
+  return match?.[1];
 }
 
 /** What `createProductionRouting` made. */
@@ -170,8 +191,12 @@ export function createProductionRouting(scope: Construct, props: EcsReleaseProps
   return { blue: blue!, green: green!, productionRule, testRule };
 }
 
-/** Problems of the routing that are known only at synth (the framework adds the path). */
-export function routingProblems(scope: Construct, props: EcsReleaseProps, routing: ProductionRouting): string[] {
+/**
+ * Problems of the routing that are known only at synth (the framework adds the path): a production
+ * rule the user made, the NLB listener's default action, and collisions CloudFormation or the engine
+ * would otherwise report at deploy time (rule priorities, target groups used elsewhere).
+ */
+export function routingProblems(scope: Construct, props: EcsReleaseProps, routing: ProductionRouting, service: ecs.BaseService): string[] {
   const errors: string[] = [];
   if (props.productionRule !== undefined && props.listener !== undefined) {
     errors.push(...productionRuleProblems(scope, props.productionRule, props.listener, routing.blue, routing.green));
@@ -179,7 +204,70 @@ export function routingProblems(scope: Construct, props: EcsReleaseProps, routin
   if (props.networkListener !== undefined) {
     errors.push(...networkListenerProblems(scope, props.networkListener, routing.blue, routing.green));
   }
+  const stack = Stack.of(scope);
+  const index = stackIndex(stack);
+  const own = [routing.productionRule, routing.testRule].filter((r) => r !== undefined).map((r) => r!.node.defaultChild as elbv2.CfnListenerRule);
+  for (const [field, rule] of [['routePriority', routing.productionRule], ['routePriority', routing.testRule]] as const) {
+    if (rule === undefined || rule === props.productionRule) continue;
+    const cfn = rule.node.defaultChild as elbv2.CfnListenerRule;
+    const clash = index.rules.find((other) => other !== cfn && other.listenerArn === cfn.listenerArn
+      && !Token.isUnresolved(other.priority) && other.priority === cfn.priority);
+    if (clash !== undefined) {
+      const which = rule === routing.testRule ? 'the test listener' : 'the listener';
+      errors.push(problemWith(field, `must differ from the priority of every other rule on ${which} (CloudFormation fails on two rules with one priority); `
+        + `${clash.node.path} has it too${props.routePriority === undefined ? ': give each release on a listener its own routePriority' : ''}`, `${cfn.priority}`));
+    }
+  }
+  for (const [field, tg] of [['blueTargetGroup', routing.blue], ['greenTargetGroup', routing.green]] as const) {
+    const arn = JSON.stringify(stack.resolve(tg.targetGroupArn));
+    const elsewhere = index.rules.find((r) => !own.includes(r) && r !== props.productionRule?.node.defaultChild && forwardsTo(stack, r.actions, arn))
+      ?? index.listeners.find((l) => (props.networkListener === undefined || l !== props.networkListener.node.defaultChild) && forwardsTo(stack, l.defaultActions, arn));
+    if (elsewhere !== undefined) {
+      errors.push(problemWith(field, 'must take traffic only through the release\'s production and test routing (the engine moves traffic between the two target groups there)',
+        `a target group that ${elsewhere.node.path} also forwards to`));
+      continue;
+    }
+    const registered = index.services.find((s) => (s !== service.node.defaultChild || tg === routing.green) && registers(stack, s, arn));
+    if (registered !== undefined) {
+      errors.push(problemWith(field, tg === routing.green
+        ? 'must be empty before a deployment: the engine registers the new version there, and Amazon ECS refuses a green target group that already has the service'
+        : 'must hold only this service\'s tasks', `a target group that ${registered.node.path} is registered in`));
+    }
+  }
   return errors;
+}
+
+/** The listener rules, listeners and ECS services of a stack. */
+interface StackIndex {
+  readonly rules: elbv2.CfnListenerRule[];
+  readonly listeners: elbv2.CfnListener[];
+  readonly services: ecs.CfnService[];
+}
+
+function stackIndex(stack: Stack): StackIndex {
+  const rules: elbv2.CfnListenerRule[] = [];
+  const listeners: elbv2.CfnListener[] = [];
+  const services: ecs.CfnService[] = [];
+  for (const c of stack.node.findAll()) {
+    if (c instanceof elbv2.CfnListenerRule) rules.push(c);
+    else if (c instanceof elbv2.CfnListener) listeners.push(c);
+    else if (c instanceof ecs.CfnService) services.push(c);
+  }
+  return { rules, listeners, services };
+}
+
+/** Whether actions (rule actions or listener default actions) forward to the target group whose resolved ARN is `arn`. */
+function forwardsTo(stack: Stack, actions: unknown, arn: string): boolean {
+  const resolved: any[] = stack.resolve(actions) ?? [];
+  if (!Array.isArray(resolved)) return false;
+  return resolved.some((a) => JSON.stringify(a?.targetGroupArn) === arn
+    || (a?.forwardConfig?.targetGroups ?? []).some((g: any) => JSON.stringify(g?.targetGroupArn) === arn));
+}
+
+/** Whether an ECS service registers its tasks in the target group whose resolved ARN is `arn`. */
+function registers(stack: Stack, service: ecs.CfnService, arn: string): boolean {
+  const resolved: any[] = stack.resolve(service.loadBalancers) ?? [];
+  return Array.isArray(resolved) && resolved.some((lb) => JSON.stringify(lb?.targetGroupArn) === arn);
 }
 
 /** A validation message with the value written as is. */
@@ -226,6 +314,9 @@ function productionRuleProblems(scope: Construct, rule: elbv2.ApplicationListene
     if (g.weight !== undefined && !Token.isUnresolved(g.weight) && (!Number.isInteger(g.weight) || g.weight < 0 || g.weight > MAX_FORWARD_WEIGHT)) {
       return [problemWith('productionRule', `forward weights must be whole numbers from 0 to ${MAX_FORWARD_WEIGHT}`, `weight ${g.weight}`)];
     }
+  }
+  if (groups.length > 0 && groups.every((g) => g.weight === 0)) {
+    return [problemWith('productionRule', 'must send production traffic somewhere: give the blue target group a forward weight above 0', 'every forward weight 0')];
   }
   const arns = groups.map((g) => JSON.stringify(g.targetGroupArn));
   for (const [name, tg] of [['blueTargetGroup', blue], ['greenTargetGroup', green]] as const) {

@@ -173,7 +173,7 @@ export class EcsRelease implements EcsReleaseBinding {
         if (this.props.rollbackOnAlarm === true && this.alarms.length === 0) {
           errors.push(problem('rollbackOnAlarm', 'needs at least one alarm (defaultAlarms, rollbackAlarms, addRollbackAlarm() or a CloudWatch gate in the plan)', true));
         }
-        if (this.routing !== undefined) errors.push(...routingProblems(this.scope, this.props, this.routing));
+        if (this.routing !== undefined) errors.push(...routingProblems(this.scope, this.props, this.routing, this.service));
         errors.push(...this.engine._problems(this));
         return errors;
       },
