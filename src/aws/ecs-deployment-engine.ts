@@ -3,7 +3,7 @@ import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { codeDeployAutoRollback, ecsDeploymentConfig } from './private/codedeploy';
+import { checkDeploymentGroupName, codeDeployAutoRollback, ecsDeploymentConfig } from './private/codedeploy';
 import { problem } from './private/ecs-production-routing';
 import { EcsEngineResources, EcsReleaseBinding } from './private/ecs-release-binding';
 import { EngineLimits, failWith, ScheduleKind, shiftMinutes, TrafficSchedule } from './private/schedule';
@@ -94,6 +94,7 @@ export abstract class EcsDeploymentEngine {
    * @see https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-steps-ecs.html
    */
   public static codeDeploy(options: EcsCodeDeployEngineOptions = {}): EcsDeploymentEngine {
+    checkDeploymentGroupName('EcsDeploymentEngine.codeDeploy()', 'deploymentGroupName', options.deploymentGroupName);
     return new EcsCodeDeployEngine({ ...options });
   }
 

@@ -4,7 +4,7 @@ import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { codeDeployAutoRollback, lambdaDeploymentConfig } from './private/codedeploy';
+import { checkDeploymentGroupName, codeDeployAutoRollback, lambdaDeploymentConfig } from './private/codedeploy';
 import { checkAlarmEvaluation, checkGates, gateAlarms } from './private/gate-alarms';
 import { EngineLimits, failWith, ScheduleKind, shiftMinutes, toSchedule, TrafficSchedule } from './private/schedule';
 import { checkNumber, fail, show } from '../private/validate';
@@ -54,8 +54,10 @@ export interface LambdaRollbackAlarmOptions {
 /** Properties for `LambdaCanaryRollout`. */
 export interface LambdaCanaryRolloutProps {
   /**
-   * The alias that takes traffic. Each new version of the function (`fn.currentVersion`) becomes a
-   * CodeDeploy deployment that moves the alias to it in the plan's steps.
+   * The alias that takes traffic, on the function's `currentVersion`: each new version (a change of
+   * the function's code or configuration) becomes a CodeDeploy deployment that moves the alias to it
+   * in the plan's steps. An alias on `$LATEST` or on a version made otherwise is refused, since it
+   * would never move and the rollout never run.
    */
   readonly alias: lambda.Alias;
   /**
@@ -144,6 +146,8 @@ export class LambdaCanaryRollout extends Construct {
     if (!(props.alias instanceof lambda.Alias)) {
       fail(where, 'alias', 'must be a lambda.Alias created in this app (CodeDeploy moves it with an update policy)', props.alias);
     }
+    checkAliasOnCurrentVersion(where, props.alias);
+    checkDeploymentGroupName(where, 'deploymentGroupName', props.deploymentGroupName);
     if (!(props.plan instanceof RolloutPlan)) fail(where, 'plan', 'must be a RolloutPlan', props.plan);
     this.plan = props.plan;
     const schedule = toSchedule(where, props.plan, LAMBDA_LIMITS);
@@ -261,4 +265,22 @@ function checkLambdaAlarmOptions(where: string, o: LambdaRollbackAlarmOptions): 
     fail(where, 'defaultAlarms.maxP99Duration', 'must be longer than 0 seconds', o.maxP99Duration.toHumanString());
   }
   checkAlarmEvaluation(where, o);
+}
+
+/**
+ * The alias must point at its function's `currentVersion`: that version's logical ID changes with the
+ * function's code and configuration, so each change publishes a version and moves the alias (the
+ * CodeDeploy deployment). `$LATEST` cannot be shifted, and a version created or imported otherwise
+ * never changes with the code.
+ */
+function checkAliasOnCurrentVersion(where: string, alias: lambda.Alias): void {
+  const version = alias.version;
+  if (version.version === '$LATEST') {
+    failWith(where, 'alias', 'must point at the function\'s currentVersion (fn.currentVersion), which CodeDeploy shifts to on each change; $LATEST is never shifted, so the rollout would never run', 'an alias on $LATEST');
+  }
+  const current = version instanceof lambda.Version && version.node.id === 'CurrentVersion' && version.node.scope === alias.lambda;
+  if (!current) {
+    const what = version instanceof lambda.Version ? version.node.path : `version ${Token.isUnresolved(version.version) ? 'from a token' : version.version}`;
+    failWith(where, 'alias', 'must point at the function\'s currentVersion (fn.currentVersion), which CodeDeploy shifts to on each change; another version does not change with the code, so the rollout would never run', `an alias on ${what}`);
+  }
 }

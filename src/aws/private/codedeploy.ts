@@ -2,10 +2,11 @@
  * What the ECS releases (CodeDeploy engine) and `LambdaCanaryRollout` share on AWS CodeDeploy: the
  * deployment configuration a schedule becomes, and the deployment group's rollback settings.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import { Construct } from 'constructs';
 import { ScheduleKind, TrafficSchedule } from './schedule';
+import { fail } from '../../private/validate';
 
 /** The traffic routing of a canary or linear schedule; undefined all at once (CodeDeploy's predefined configuration). */
 function trafficRouting(schedule: TrafficSchedule): codedeploy.TrafficRouting | undefined {
@@ -39,4 +40,12 @@ export function lambdaDeploymentConfig(scope: Construct, schedule: TrafficSchedu
  */
 export function codeDeployAutoRollback(rollbackOnAlarm: boolean | undefined): codedeploy.AutoRollbackConfig {
   return { failedDeployment: true, stoppedDeployment: false, deploymentInAlarm: rollbackOnAlarm === false ? false : undefined };
+}
+
+/** A CodeDeploy deployment group name: 1 to 100 of `A-Za-z0-9+=,.@_-` (tokens are not checked). */
+export function checkDeploymentGroupName(where: string, field: string, name: string | undefined): void {
+  if (name === undefined || Token.isUnresolved(name)) return;
+  if (typeof name !== 'string' || !/^[A-Za-z0-9+=,.@_-]{1,100}$/.test(name)) {
+    fail(where, field, 'must be 1 to 100 letters, digits or + = , . @ _ - (a CodeDeploy deployment group name)', name);
+  }
 }
