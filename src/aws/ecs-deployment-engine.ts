@@ -122,7 +122,7 @@ export abstract class EcsDeploymentEngine {
    * @internal
    */
   public abstract _checkSchedule(where: string, plan: RolloutPlan, schedule: TrafficSchedule, keepPrevious: Duration,
-    networkLoadBalancer: boolean): void;
+    networkLoadBalancer: boolean, service: ecs.BaseService): void;
 
   /**
    * Registers the service with the blue target group (the engine registers the green version).
@@ -164,6 +164,14 @@ function controllerOf(service: ecs.BaseService): string {
   return controllerProperty?.type ?? ecs.DeploymentControllerType.ECS;
 }
 
+/** The service's deployment configuration as its L1 holds it (empty when it is a token). */
+function deploymentConfigurationOf(service: ecs.BaseService): ecs.CfnService.DeploymentConfigurationProperty {
+  const cfnService = service.node.defaultChild as ecs.CfnService;
+  // Read the L1 property as it is: resolving it would freeze the lazy values aws-cdk-lib fills in later.
+  const raw = Token.isUnresolved(cfnService.deploymentConfiguration) ? {} : cfnService.deploymentConfiguration ?? {};
+  return raw as ecs.CfnService.DeploymentConfigurationProperty;
+}
+
 /** Alarm names a user enabled on the service through aws-cdk-lib (`deploymentAlarms`, `enableDeploymentAlarms()`). */
 function userDeploymentAlarms(service: ecs.BaseService): string[] {
   const config = (service as unknown as { deploymentAlarms?: { enable?: boolean; alarmNames?: string[] } }).deploymentAlarms;
@@ -182,12 +190,7 @@ class EcsNativeEngine extends EcsDeploymentEngine {
     if (controller !== ecs.DeploymentControllerType.ECS) {
       failWith(where, 'service', 'the Amazon ECS engine needs a service with the ECS deployment controller (the default); use EcsDeploymentEngine.codeDeploy() for a CODE_DEPLOY service', `a service with the ${controller} deployment controller`);
     }
-    const cfnService = service.node.defaultChild as ecs.CfnService;
-    const raw = Token.isUnresolved(cfnService.deploymentConfiguration) ? {} : cfnService.deploymentConfiguration ?? {};
-    const config = raw as ecs.CfnService.DeploymentConfigurationProperty;
-    if (config.deploymentCircuitBreaker !== undefined) {
-      failWith(where, 'service', 'must not use a deployment circuit breaker: Amazon ECS applies it to rolling deployments only, and blue/green, canary and linear deployments roll back on alarms', 'a service with circuitBreaker');
-    }
+    const config = deploymentConfigurationOf(service);
     if (config.strategy !== undefined || config.bakeTimeInMinutes !== undefined) {
       failWith(where, 'service', 'must leave deploymentStrategy and bakeTime unset: the release sets them from the plan and keepPrevious', `a service with deploymentStrategy ${config.strategy ?? 'unset'} and bakeTime ${config.bakeTimeInMinutes ?? 'unset'}`);
     }
@@ -196,7 +199,14 @@ class EcsNativeEngine extends EcsDeploymentEngine {
     }
   }
 
-  public _checkSchedule(where: string, _plan: RolloutPlan, schedule: TrafficSchedule, keepPrevious: Duration): void {
+  public _checkSchedule(where: string, _plan: RolloutPlan, schedule: TrafficSchedule, keepPrevious: Duration, _nlb: boolean, service: ecs.BaseService): void {
+    // Amazon ECS deployment failure detection: the circuit breaker and alarms support rolling and
+    // blue/green deployments; canary and linear deployments list alarms only.
+    // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-failure-detection.html
+    if (schedule.kind !== ScheduleKind.ALL_AT_ONCE && deploymentConfigurationOf(service).deploymentCircuitBreaker !== undefined) {
+      failWith(where, 'service', 'must not use a deployment circuit breaker with a canary or linear plan: Amazon ECS supports the circuit breaker on rolling and blue/green deployments only (canary and linear deployments roll back on alarms)',
+        'a service with circuitBreaker');
+    }
     const keep = checkKeep(where, this, keepPrevious, ECS_MAX_KEEP_MINUTES, `Amazon ECS keeps the previous revision at most 24 hours (${ECS_MAX_KEEP_MINUTES} minutes)`);
     if (keep === undefined) return;
     const total = keep + shiftMinutes(schedule);
@@ -271,6 +281,18 @@ class EcsCodeDeployEngine extends EcsDeploymentEngine {
     const cfnService = service.node.defaultChild as ecs.CfnService;
     if (cfnService.taskDefinition !== service.taskDefinition.family) {
       failWith(where, 'service', 'the AWS CodeDeploy engine needs a service that follows the latest revision of its task definition family, so CloudFormation never changes the task definition CodeDeploy rolled out', 'a service pinned to one task definition revision');
+    }
+    // CodeDeploy runs the deployment: Amazon ECS's own strategy, bake time and circuit breaker do not
+    // apply to a CODE_DEPLOY service (CloudFormation documents BakeTimeInMinutes as unsupported there).
+    const config = deploymentConfigurationOf(service);
+    const own = [
+      config.deploymentCircuitBreaker !== undefined ? 'circuitBreaker' : undefined,
+      config.strategy !== undefined ? `deploymentStrategy ${config.strategy}` : undefined,
+      config.bakeTimeInMinutes !== undefined ? `bakeTime ${config.bakeTimeInMinutes}` : undefined,
+    ].filter((x) => x !== undefined);
+    if (own.length > 0) {
+      failWith(where, 'service', 'must leave circuitBreaker, deploymentStrategy and bakeTime unset: AWS CodeDeploy runs the deployment (rollback on alarms and failures, keepPrevious as the termination wait)',
+        `a service with ${own.join(', ')}`);
     }
     if (!hasLoadBalancer) {
       fail(where, 'listener', 'AWS CodeDeploy moves ECS traffic on a load balancer: give listener (ALB) or networkListener (NLB)', undefined);

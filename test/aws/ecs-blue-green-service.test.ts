@@ -6,7 +6,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ecsFixtures, ecsInfrastructureRoleId, errorOf, onlyResource, onlyResourceId, resourcesOfType, testStack, userAlarm } from './fixtures';
-import { EcsBlueGreenService, EcsDeploymentEngine, Interval, RolloutPlan, Step } from '../../src';
+import { EcsBlueGreenService, EcsCanaryRollout, EcsDeploymentEngine, Interval, RolloutPlan, Step } from '../../src';
 
 describe('EcsBlueGreenService with the Amazon ECS engine', () => {
   test('sets the BLUE_GREEN strategy, a 15-minute bake and the alternate target group on the service', () => {
@@ -387,11 +387,28 @@ describe('EcsBlueGreenService refuses', () => {
       .toBe("Shop/Web: invalid 'service': the Amazon ECS engine needs a service with the ECS deployment controller (the default); use EcsDeploymentEngine.codeDeploy() for a CODE_DEPLOY service, got a service with the CODE_DEPLOY deployment controller");
   });
 
-  test('fails when the service has a deployment circuit breaker', () => {
+  test('a deployment circuit breaker on the service stays: Amazon ECS supports it on blue/green deployments', () => {
     const stack = testStack();
     const { service, listener } = ecsFixtures(stack, { circuitBreaker: { rollback: true } });
-    expect(errorOf(() => new EcsBlueGreenService(stack, 'Web', { service, listener })))
-      .toBe("Shop/Web: invalid 'service': must not use a deployment circuit breaker: Amazon ECS applies it to rolling deployments only, and blue/green, canary and linear deployments roll back on alarms, got a service with circuitBreaker");
+    new EcsBlueGreenService(stack, 'Web', { service, listener });
+    expect(onlyResource(stack, 'AWS::ECS::Service').Properties.DeploymentConfiguration).toMatchObject({
+      Strategy: 'BLUE_GREEN', DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+    });
+  });
+
+  test('fails when a canary plan meets a service with a deployment circuit breaker', () => {
+    const stack = testStack();
+    const { service, listener } = ecsFixtures(stack, { circuitBreaker: { rollback: true } });
+    expect(errorOf(() => new EcsCanaryRollout(stack, 'Web', { service, listener, plan: RolloutPlan.canary({ percent: 10, bake: Interval.minutes(5) }) })))
+      .toBe("Shop/Web: invalid 'service': must not use a deployment circuit breaker with a canary or linear plan: Amazon ECS supports the circuit breaker on rolling and blue/green deployments only (canary and linear deployments roll back on alarms), got a service with circuitBreaker");
+  });
+
+  test('fails when a CodeDeploy service carries Amazon ECS deployment settings', () => {
+    const stack = testStack();
+    const f = ecsFixtures(stack, { deploymentController: ecs.DeploymentControllerType.CODE_DEPLOY, latestRevision: true });
+    (f.service.node.defaultChild as ecs.CfnService).deploymentConfiguration = { bakeTimeInMinutes: 10, strategy: 'BLUE_GREEN' };
+    expect(errorOf(() => new EcsBlueGreenService(stack, 'Web', { service: f.service, listener: f.listener, engine: EcsDeploymentEngine.codeDeploy() })))
+      .toBe("Shop/Web: invalid 'service': must leave circuitBreaker, deploymentStrategy and bakeTime unset: AWS CodeDeploy runs the deployment (rollback on alarms and failures, keepPrevious as the termination wait), got a service with deploymentStrategy BLUE_GREEN, bakeTime 10");
   });
 
   test('fails when the service already sets a deployment strategy', () => {

@@ -84,7 +84,7 @@ export class EcsRelease implements EcsReleaseBinding {
       fail(where, 'listener', 'a canary or linear plan moves traffic on a load balancer: give listener (ALB) or networkListener (NLB)', undefined);
     }
     this.keepPrevious = props.keepPrevious ?? Duration.minutes(15);
-    engine._checkSchedule(where, plan, schedule, this.keepPrevious, nlb !== undefined);
+    engine._checkSchedule(where, plan, schedule, this.keepPrevious, nlb !== undefined, service);
 
     // Gates become rollback alarms.
     checkGates(where, 'plan.gates', plan.gates());
