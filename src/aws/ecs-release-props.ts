@@ -69,10 +69,22 @@ export interface EcsReleaseProps {
    */
   readonly greenTargetGroup?: elbv2.ITargetGroup;
   /**
-   * Health check of the target groups the release creates.
+   * Health check of both target groups the release creates (they are always configured alike).
    * @default - the Elastic Load Balancing defaults (ALB: HTTP GET on `/` of the traffic port)
    */
   readonly healthCheck?: elbv2.HealthCheck;
+  /**
+   * How long the load balancer lets in-flight requests finish on a task being deregistered, for both
+   * target groups the release creates. 0 to 3600 seconds.
+   * @default Duration.seconds(300), the Elastic Load Balancing default
+   */
+  readonly deregistrationDelay?: Duration;
+  /**
+   * Time a newly registered task gets to warm up, with its share of requests growing linearly, for
+   * both target groups the release creates (ALB only). 30 to 900 seconds, or 0 to turn it off.
+   * @default - no slow start
+   */
+  readonly slowStart?: Duration;
   /**
    * Protocol between an Application Load Balancer and the tasks, for the target groups the release creates.
    * @default ApplicationProtocol.HTTP

@@ -491,3 +491,64 @@ describe('collisions CloudFormation or the engine would find at deploy time', ()
       + "  [Shop/Web] invalid 'blueTargetGroup': must hold only this service's tasks, got a target group that Shop/OrdersService/Service is registered in");
   });
 });
+
+describe('target groups the release creates', () => {
+  test('health check, deregistration delay and slow start apply to both, identically', () => {
+    const stack = testStack();
+    const f = ecsFixtures(stack);
+    new EcsCanaryRollout(stack, 'Web', {
+      service: f.service, listener: f.listener, plan: RolloutPlan.canary({ percent: 10, bake: Interval.minutes(5) }),
+      healthCheck: { path: '/healthz', interval: Duration.seconds(10), healthyThresholdCount: 2 },
+      deregistrationDelay: Duration.seconds(30),
+      slowStart: Duration.seconds(60),
+    });
+    const groups = resourcesOfType(stack, 'AWS::ElasticLoadBalancingV2::TargetGroup').map(([, tg]) => tg.Properties);
+    expect(groups).toHaveLength(2);
+    expect(groups[0]).toEqual(groups[1]);
+    expect(groups[0]).toMatchObject({ HealthCheckPath: '/healthz', HealthCheckIntervalSeconds: 10, HealthyThresholdCount: 2 });
+    expect(groups[0].TargetGroupAttributes).toEqual(expect.arrayContaining([
+      { Key: 'deregistration_delay.timeout_seconds', Value: '30' },
+      { Key: 'slow_start.duration_seconds', Value: '60' },
+    ]));
+  });
+
+  test('a Network Load Balancer pair gets the deregistration delay', () => {
+    const stack = testStack();
+    const f = ecsFixtures(stack);
+    const nlb = new elbv2.NetworkLoadBalancer(stack, 'Nlb', { vpc: f.vpc });
+    const networkListener = new elbv2.NetworkListener(stack, 'Tcp', { loadBalancer: nlb, port: 443 });
+    new EcsBlueGreenService(stack, 'Web', { service: f.service, networkListener, deregistrationDelay: Duration.seconds(0) });
+    for (const [, tg] of resourcesOfType(stack, 'AWS::ElasticLoadBalancingV2::TargetGroup')) {
+      expect(tg.Properties.TargetGroupAttributes).toContainEqual({ Key: 'deregistration_delay.timeout_seconds', Value: '0' });
+    }
+  });
+
+  test.each([
+    ['deregistrationDelay', Duration.seconds(3601), "must be whole seconds from 0 to 3600, got 1 hour 1 second"],
+    ['slowStart', Duration.seconds(10), "must be whole seconds from 30 to 900, or 0 to turn slow start off, got 10 seconds"],
+    ['slowStart', Duration.millis(30500), "must be whole seconds from 30 to 900, or 0 to turn slow start off, got 30 seconds 500 millis"],
+  ] as const)('fails when %s is %s', (field, value, message) => {
+    const stack = testStack();
+    const f = ecsFixtures(stack);
+    expect(errorOf(() => new EcsBlueGreenService(stack, 'Web', { service: f.service, listener: f.listener, [field]: value })))
+      .toBe(`Shop/Web: invalid '${field}': ${message}`);
+  });
+
+  test('fails when slow start is asked of a Network Load Balancer', () => {
+    const stack = testStack();
+    const f = ecsFixtures(stack);
+    const nlb = new elbv2.NetworkLoadBalancer(stack, 'Nlb', { vpc: f.vpc });
+    const networkListener = new elbv2.NetworkListener(stack, 'Tcp', { loadBalancer: nlb, port: 443 });
+    expect(errorOf(() => new EcsBlueGreenService(stack, 'Web', { service: f.service, networkListener, slowStart: Duration.seconds(60) })))
+      .toBe("Shop/Web: invalid 'slowStart': applies to Application Load Balancer target groups; a Network Load Balancer has no slow start, got Duration.seconds(60)");
+  });
+
+  test('fails when target group settings come with target groups the user made', () => {
+    const stack = testStack();
+    const f = ecsFixtures(stack);
+    const { blue, green } = ownTargetGroups(stack, f.vpc);
+    expect(errorOf(() => new EcsBlueGreenService(stack, 'Web', {
+      service: f.service, listener: f.listener, blueTargetGroup: blue, greenTargetGroup: green, deregistrationDelay: Duration.seconds(30),
+    }))).toBe("Shop/Web: invalid 'deregistrationDelay': applies to the target groups the release creates; configure the target groups you pass in blueTargetGroup and greenTargetGroup instead, got Duration.seconds(30)");
+  });
+});

@@ -3,7 +3,7 @@
  * production and test listener rules (ALB) or the listener's default action (NLB), and the checks
  * that keep them acceptable to Amazon ECS, CodeDeploy and CloudFormation.
  */
-import { Stack, Token } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct, IConstruct } from 'constructs';
@@ -76,6 +76,17 @@ export function checkRoutingProps(scope: Construct, props: EcsReleaseProps): voi
         `a listener of ${test}`);
     }
   }
+  const own = props.blueTargetGroup !== undefined || props.greenTargetGroup !== undefined;
+  for (const field of ['healthCheck', 'deregistrationDelay', 'slowStart'] as const) {
+    if (own && props[field] !== undefined) {
+      fail(where, field, 'applies to the target groups the release creates; configure the target groups you pass in blueTargetGroup and greenTargetGroup instead', props[field]);
+    }
+  }
+  checkSeconds(where, 'deregistrationDelay', props.deregistrationDelay, 0, 3600);
+  if (props.slowStart !== undefined && nlb !== undefined) {
+    fail(where, 'slowStart', 'applies to Application Load Balancer target groups; a Network Load Balancer has no slow start', props.slowStart);
+  }
+  if (props.slowStart !== undefined && !props.slowStart.isUnresolved() && props.slowStart.toMilliseconds() !== 0) checkSeconds(where, 'slowStart', props.slowStart, 30, 900);
   if ((props.blueTargetGroup === undefined) !== (props.greenTargetGroup === undefined)) {
     fail(where, props.blueTargetGroup === undefined ? 'blueTargetGroup' : 'greenTargetGroup', 'blueTargetGroup and greenTargetGroup must be given together', undefined);
   }
@@ -87,6 +98,15 @@ export function checkRoutingProps(scope: Construct, props: EcsReleaseProps): voi
   }
   if (props.blueTargetGroup !== undefined && sameTargetGroup(scope, props.blueTargetGroup, props.greenTargetGroup!)) {
     fail(where, 'greenTargetGroup', 'must differ from blueTargetGroup: the engine moves traffic from one target group to the other', Stack.of(scope).resolve(props.greenTargetGroup!.targetGroupArn));
+  }
+}
+
+/** A duration in whole seconds from `min` to `max` (tokens are not checked). */
+function checkSeconds(where: string, field: string, value: Duration | undefined, min: number, max: number): void {
+  if (value === undefined || value.isUnresolved()) return;
+  const seconds = value.toMilliseconds() / 1000;
+  if (!Number.isInteger(seconds) || seconds < min || seconds > max) {
+    failWith(where, field, `must be whole seconds from ${min} to ${max}${field === 'slowStart' ? ', or 0 to turn slow start off' : ''}`, value.toHumanString());
   }
 }
 
@@ -129,6 +149,7 @@ export function createProductionRouting(scope: Construct, props: EcsReleaseProps
     if (blue === undefined) {
       const tgProps: elbv2.ApplicationTargetGroupProps = {
         vpc, port: containerPort, protocol: props.targetProtocol ?? elbv2.ApplicationProtocol.HTTP, targetType, healthCheck: props.healthCheck,
+        deregistrationDelay: props.deregistrationDelay, slowStart: props.slowStart,
       };
       blue = new elbv2.ApplicationTargetGroup(scope, 'BlueTargetGroup', tgProps);
       green = new elbv2.ApplicationTargetGroup(scope, 'GreenTargetGroup', tgProps);
@@ -145,7 +166,7 @@ export function createProductionRouting(scope: Construct, props: EcsReleaseProps
     }
     if (blue === undefined) {
       const tgProps: elbv2.NetworkTargetGroupProps = {
-        vpc, port: containerPort!, protocol: elbv2.Protocol.TCP, targetType, healthCheck: props.healthCheck,
+        vpc, port: containerPort!, protocol: elbv2.Protocol.TCP, targetType, healthCheck: props.healthCheck, deregistrationDelay: props.deregistrationDelay,
       };
       blue = new elbv2.NetworkTargetGroup(scope, 'BlueTargetGroup', tgProps);
       green = new elbv2.NetworkTargetGroup(scope, 'GreenTargetGroup', tgProps);
