@@ -8,6 +8,7 @@ import { problem } from './private/ecs-production-routing';
 import { EcsEngineResources, EcsReleaseBinding } from './private/ecs-release-binding';
 import { EngineLimits, failWith, ScheduleKind, shiftMinutes, TrafficSchedule } from './private/schedule';
 import { fail, show } from '../private/validate';
+import { warn } from '../private/warnings';
 import { RolloutPlan } from '../strategy/rollout-plan';
 
 /** Amazon ECS: canary and linear bakes take 0 to 1440 minutes; a linear step moves at least 3%. */
@@ -339,18 +340,21 @@ class EcsCodeDeployEngine extends EcsDeploymentEngine {
         deploymentApprovalWaitTime: this.approval(schedule),
       },
     });
-    const appSpec = Stack.of(scope).toJsonString({
-      version: 0.0,
-      Resources: [{
-        TargetService: {
-          Type: 'AWS::ECS::Service',
-          Properties: {
-            TaskDefinition: release.service.taskDefinition.taskDefinitionArn,
-            LoadBalancerInfo: { ContainerName: release.containerName, ContainerPort: release.containerPort },
-          },
+    // The AppSpec as CodeDeploy documents it, `"version": 0.0` written out (a JSON number would print as 0).
+    // https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-example.html
+    const resources = Stack.of(scope).toJsonString([{
+      TargetService: {
+        Type: 'AWS::ECS::Service',
+        Properties: {
+          TaskDefinition: release.service.taskDefinition.taskDefinitionArn,
+          LoadBalancerInfo: { ContainerName: release.containerName, ContainerPort: release.containerPort },
         },
-      }],
-    });
+      },
+    }]);
+    const appSpec = `{"version":0.0,"Resources":${resources}}`;
+    if (schedule.pauseFirst && props.testListener === undefined) {
+      warn(scope, 'the plan waits for approval before production traffic moves, but there is no testListener: nothing but the tasks\' health can be checked during the wait');
+    }
     new CfnOutput(scope, 'CodeDeployApplication', {
       description: 'CodeDeploy application that rolls out new task definitions of this service',
       value: deploymentGroup.application.applicationName,

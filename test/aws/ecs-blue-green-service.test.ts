@@ -301,6 +301,8 @@ describe('EcsBlueGreenService with the CodeDeploy engine', () => {
     expect(JSON.stringify(appSpec)).toContain(`{"Ref":"${stack.getLogicalId(taskDefinition.node.defaultChild as any)}"}`);
     expect(JSON.stringify(appSpec)).toContain('\\"LoadBalancerInfo\\":{\\"ContainerName\\":\\"web\\",\\"ContainerPort\\":8080}');
     expect(JSON.stringify(appSpec)).toContain('\\"Type\\":\\"AWS::ECS::Service\\"');
+    // The version as CodeDeploy documents it: 0.0, not 0.
+    expect(appSpec['Fn::Join'][1][0]).toMatch(/^\{"version":0\.0,"Resources":\[/);
   });
 
   test('rollbackOnAlarm false keeps the alarms but rolls back only on failure', () => {

@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { ecsFixtures, errorOf, onlyResource, resourcesOfType, testStack } from './fixtures';
+import { warningsOf } from '../../src/private/warnings';
 import {
   EcsCanaryRollout, EcsDeploymentEngine, Gate, HeaderMatch, Interval, RolloutPlan, Step, Threshold,
 } from '../../src';
@@ -107,12 +108,12 @@ describe('EcsCanaryRollout with the CodeDeploy engine', () => {
   test('a canary plan becomes a custom TimeBasedCanary deployment configuration', () => {
     const { stack, service, listener } = codeDeployStack();
     new EcsCanaryRollout(stack, 'Api', {
-      service, listener, engine: EcsDeploymentEngine.codeDeploy(), plan: RolloutPlan.canary({ percent: 10, bake: Interval.minutes(5) }),
+      service, listener, engine: EcsDeploymentEngine.codeDeploy(), plan: RolloutPlan.canary({ percent: 20, bake: Interval.minutes(5) }),
     });
     const config = onlyResource(stack, 'AWS::CodeDeploy::DeploymentConfig');
     expect(config.Properties).toEqual({
       ComputePlatform: 'ECS',
-      TrafficRoutingConfig: { Type: 'TimeBasedCanary', TimeBasedCanary: { CanaryPercentage: 10, CanaryInterval: 5 } },
+      TrafficRoutingConfig: { Type: 'TimeBasedCanary', TimeBasedCanary: { CanaryPercentage: 20, CanaryInterval: 5 } },
     });
     const group = onlyResource(stack, 'AWS::CodeDeploy::DeploymentGroup');
     expect(group.Properties.DeploymentConfigName).toEqual({ Ref: resourcesOfType(stack, 'AWS::CodeDeploy::DeploymentConfig')[0][0] });
@@ -137,8 +138,30 @@ describe('EcsCanaryRollout with the CodeDeploy engine', () => {
     });
     expect(onlyResource(stack, 'AWS::CodeDeploy::DeploymentGroup').Properties.BlueGreenDeploymentConfiguration.DeploymentReadyOption)
       .toEqual({ ActionOnTimeout: 'STOP_DEPLOYMENT', WaitTimeInMinutes: 60 });
-    expect(onlyResource(stack, 'AWS::CodeDeploy::DeploymentConfig').Properties.TrafficRoutingConfig.TimeBasedCanary)
-      .toEqual({ CanaryPercentage: 10, CanaryInterval: 5 });
+    expect(onlyResource(stack, 'AWS::CodeDeploy::DeploymentGroup').Properties.DeploymentConfigName).toBe('CodeDeployDefault.ECSCanary10Percent5Minutes');
+  });
+
+  test('an approval wait without a test listener warns: only the tasks\' health can be checked during it', () => {
+    const { stack, service, listener } = codeDeployStack();
+    const rollout = new EcsCanaryRollout(stack, 'Api', {
+      service, listener, engine: EcsDeploymentEngine.codeDeploy(),
+      plan: RolloutPlan.steps([Step.pause(), Step.setWeight(20), Step.bake(Interval.minutes(5))]),
+    });
+    expect(warningsOf(rollout)).toEqual([
+      "Shop/Api: the plan waits for approval before production traffic moves, but there is no testListener: nothing but the tasks' health can be checked during the wait",
+    ]);
+  });
+
+  test.each([
+    [RolloutPlan.canary({ percent: 10, bake: Interval.minutes(5) }), 'CodeDeployDefault.ECSCanary10Percent5Minutes'],
+    [RolloutPlan.canary({ percent: 10, bake: Interval.minutes(15) }), 'CodeDeployDefault.ECSCanary10Percent15Minutes'],
+    [RolloutPlan.linear({ step: 10, every: Interval.minutes(1) }), 'CodeDeployDefault.ECSLinear10PercentEvery1Minutes'],
+    [RolloutPlan.linear({ step: 10, every: Interval.minutes(3) }), 'CodeDeployDefault.ECSLinear10PercentEvery3Minutes'],
+  ])('a plan that matches a predefined configuration (%s) uses it: %s', (plan, name) => {
+    const { stack, service, listener } = codeDeployStack();
+    new EcsCanaryRollout(stack, 'Api', { service, listener, engine: EcsDeploymentEngine.codeDeploy(), plan });
+    expect(onlyResource(stack, 'AWS::CodeDeploy::DeploymentGroup').Properties.DeploymentConfigName).toBe(name);
+    expect(resourcesOfType(stack, 'AWS::CodeDeploy::DeploymentConfig')).toEqual([]);
   });
 
   test('bakes longer than a day are taken: CodeDeploy runs outside CloudFormation', () => {

@@ -81,7 +81,7 @@ describe('ordering and network access', () => {
       service: f.service,
       listener: f.listener,
       engine: EcsDeploymentEngine.codeDeploy(),
-      plan: RolloutPlan.canary({ percent: 10, bake: Interval.minutes(5) }),
+      plan: RolloutPlan.canary({ percent: 20, bake: Interval.minutes(5) }),
     });
     const group = onlyResource(stack, 'AWS::CodeDeploy::DeploymentGroup');
     const configId = resourcesOfType(stack, 'AWS::CodeDeploy::DeploymentConfig')[0][0];

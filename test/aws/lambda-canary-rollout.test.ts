@@ -7,11 +7,11 @@ describe('LambdaCanaryRollout', () => {
   test('a linear plan becomes a TimeBasedLinear configuration of a Lambda deployment group that moves the alias', () => {
     const stack = testStack();
     const { alias } = lambdaFixtures(stack);
-    const rollout = new LambdaCanaryRollout(stack, 'Rollout', { alias, plan: RolloutPlan.linear({ step: 10, every: Interval.minutes(1) }) });
+    const rollout = new LambdaCanaryRollout(stack, 'Rollout', { alias, plan: RolloutPlan.linear({ step: 20, every: Interval.minutes(1) }) });
 
     expect(onlyResource(stack, 'AWS::CodeDeploy::DeploymentConfig').Properties).toEqual({
       ComputePlatform: 'Lambda',
-      TrafficRoutingConfig: { Type: 'TimeBasedLinear', TimeBasedLinear: { LinearPercentage: 10, LinearInterval: 1 } },
+      TrafficRoutingConfig: { Type: 'TimeBasedLinear', TimeBasedLinear: { LinearPercentage: 20, LinearInterval: 1 } },
     });
     expect(onlyResource(stack, 'AWS::CodeDeploy::Application').Properties).toEqual({ ComputePlatform: 'Lambda' });
     const group = onlyResource(stack, 'AWS::CodeDeploy::DeploymentGroup');
@@ -26,15 +26,28 @@ describe('LambdaCanaryRollout', () => {
         DeploymentGroupName: { Ref: onlyResourceId(stack, 'AWS::CodeDeploy::DeploymentGroup') },
       },
     });
-    expect(rollout.describeTrafficRouting()).toBe('TimeBasedLinear 10% every 1 minute');
+    expect(rollout.describeTrafficRouting()).toBe('TimeBasedLinear 20% every 1 minute');
   });
 
   test('a canary plan becomes a TimeBasedCanary configuration', () => {
     const stack = testStack();
     const { alias } = lambdaFixtures(stack);
-    new LambdaCanaryRollout(stack, 'Rollout', { alias, plan: RolloutPlan.canary({ percent: 10, bake: Interval.minutes(30) }) });
+    new LambdaCanaryRollout(stack, 'Rollout', { alias, plan: RolloutPlan.canary({ percent: 10, bake: Interval.minutes(20) }) });
     expect(onlyResource(stack, 'AWS::CodeDeploy::DeploymentConfig').Properties.TrafficRoutingConfig)
-      .toEqual({ Type: 'TimeBasedCanary', TimeBasedCanary: { CanaryPercentage: 10, CanaryInterval: 30 } });
+      .toEqual({ Type: 'TimeBasedCanary', TimeBasedCanary: { CanaryPercentage: 10, CanaryInterval: 20 } });
+  });
+
+  test.each([
+    [RolloutPlan.canary({ percent: 10, bake: Interval.minutes(30) }), 'CodeDeployDefault.LambdaCanary10Percent30Minutes'],
+    [RolloutPlan.canary({ percent: 10, bake: Interval.minutes(5) }), 'CodeDeployDefault.LambdaCanary10Percent5Minutes'],
+    [RolloutPlan.linear({ step: 10, every: Interval.minutes(1) }), 'CodeDeployDefault.LambdaLinear10PercentEvery1Minute'],
+    [RolloutPlan.linear({ step: 10, every: Interval.minutes(10) }), 'CodeDeployDefault.LambdaLinear10PercentEvery10Minutes'],
+  ])('a plan that matches a predefined configuration (%s) uses it: %s', (plan, name) => {
+    const stack = testStack();
+    const { alias } = lambdaFixtures(stack);
+    new LambdaCanaryRollout(stack, 'Rollout', { alias, plan });
+    expect(onlyResource(stack, 'AWS::CodeDeploy::DeploymentGroup').Properties.DeploymentConfigName).toBe(name);
+    expect(resourcesOfType(stack, 'AWS::CodeDeploy::DeploymentConfig')).toEqual([]);
   });
 
   test('an all-at-once plan uses the predefined LambdaAllAtOnce configuration', () => {

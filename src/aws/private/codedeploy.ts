@@ -17,20 +17,50 @@ function trafficRouting(schedule: TrafficSchedule): codedeploy.TrafficRouting | 
     : codedeploy.TrafficRouting.timeBasedLinear(routing);
 }
 
-/** The ECS deployment configuration of a schedule (a custom one is created under `scope` as `DeploymentConfig`). */
-export function ecsDeploymentConfig(scope: Construct, schedule: TrafficSchedule): codedeploy.IEcsDeploymentConfig {
-  const routing = trafficRouting(schedule);
-  return routing === undefined
-    ? codedeploy.EcsDeploymentConfig.ALL_AT_ONCE
-    : new codedeploy.EcsDeploymentConfig(scope, 'DeploymentConfig', { trafficRouting: routing });
+/**
+ * CodeDeploy's predefined configurations, by `<kind> <percent> <minutes>`: a plan that matches one uses
+ * it instead of a custom configuration.
+ * https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-configurations.html
+ */
+const ECS_PREDEFINED: { [key: string]: codedeploy.IEcsDeploymentConfig } = {
+  'canary 10 5': codedeploy.EcsDeploymentConfig.CANARY_10PERCENT_5MINUTES,
+  'canary 10 15': codedeploy.EcsDeploymentConfig.CANARY_10PERCENT_15MINUTES,
+  'linear 10 1': codedeploy.EcsDeploymentConfig.LINEAR_10PERCENT_EVERY_1MINUTES,
+  'linear 10 3': codedeploy.EcsDeploymentConfig.LINEAR_10PERCENT_EVERY_3MINUTES,
+};
+const LAMBDA_PREDEFINED: { [key: string]: codedeploy.ILambdaDeploymentConfig } = {
+  'canary 10 5': codedeploy.LambdaDeploymentConfig.CANARY_10PERCENT_5MINUTES,
+  'canary 10 10': codedeploy.LambdaDeploymentConfig.CANARY_10PERCENT_10MINUTES,
+  'canary 10 15': codedeploy.LambdaDeploymentConfig.CANARY_10PERCENT_15MINUTES,
+  'canary 10 30': codedeploy.LambdaDeploymentConfig.CANARY_10PERCENT_30MINUTES,
+  'linear 10 1': codedeploy.LambdaDeploymentConfig.LINEAR_10PERCENT_EVERY_1MINUTE,
+  'linear 10 2': codedeploy.LambdaDeploymentConfig.LINEAR_10PERCENT_EVERY_2MINUTES,
+  'linear 10 3': codedeploy.LambdaDeploymentConfig.LINEAR_10PERCENT_EVERY_3MINUTES,
+  'linear 10 10': codedeploy.LambdaDeploymentConfig.LINEAR_10PERCENT_EVERY_10MINUTES,
+};
+
+function predefinedKey(schedule: TrafficSchedule): string {
+  return `${schedule.kind} ${schedule.percent} ${schedule.intervalMinutes}`;
 }
 
-/** The Lambda deployment configuration of a schedule (a custom one is created under `scope` as `DeploymentConfig`). */
+/**
+ * The ECS deployment configuration of a schedule: a predefined one when the plan matches one,
+ * otherwise a custom one created under `scope` as `DeploymentConfig`.
+ */
+export function ecsDeploymentConfig(scope: Construct, schedule: TrafficSchedule): codedeploy.IEcsDeploymentConfig {
+  const routing = trafficRouting(schedule);
+  if (routing === undefined) return codedeploy.EcsDeploymentConfig.ALL_AT_ONCE;
+  return ECS_PREDEFINED[predefinedKey(schedule)] ?? new codedeploy.EcsDeploymentConfig(scope, 'DeploymentConfig', { trafficRouting: routing });
+}
+
+/**
+ * The Lambda deployment configuration of a schedule: a predefined one when the plan matches one,
+ * otherwise a custom one created under `scope` as `DeploymentConfig`.
+ */
 export function lambdaDeploymentConfig(scope: Construct, schedule: TrafficSchedule): codedeploy.ILambdaDeploymentConfig {
   const routing = trafficRouting(schedule);
-  return routing === undefined
-    ? codedeploy.LambdaDeploymentConfig.ALL_AT_ONCE
-    : new codedeploy.LambdaDeploymentConfig(scope, 'DeploymentConfig', { trafficRouting: routing });
+  if (routing === undefined) return codedeploy.LambdaDeploymentConfig.ALL_AT_ONCE;
+  return LAMBDA_PREDEFINED[predefinedKey(schedule)] ?? new codedeploy.LambdaDeploymentConfig(scope, 'DeploymentConfig', { trafficRouting: routing });
 }
 
 /**
