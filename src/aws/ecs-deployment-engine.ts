@@ -4,6 +4,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { checkDeploymentGroupName, codeDeployAutoRollback, ecsDeploymentConfig } from './private/codedeploy';
+import { PROVIDER_MARGIN_MINUTES, PROVIDER_MAX_MINUTES, StackUpdateDeployment } from './private/codedeploy-deployment';
 import { problem } from './private/ecs-production-routing';
 import { EcsEngineResources, EcsReleaseBinding } from './private/ecs-release-binding';
 import { EngineLimits, failWith, ScheduleKind, shiftMinutes, TrafficSchedule } from './private/schedule';
@@ -21,6 +22,8 @@ const CODEDEPLOY_LIMITS: EngineLimits = { engine: 'AWS CodeDeploy', minLinearPer
 const ECS_MAX_KEEP_MINUTES = 1440;
 /** CodeDeploy waits at most 2 days before it terminates the original task set. */
 const CODEDEPLOY_MAX_KEEP_MINUTES = 2880;
+/** Longest the stack update waits for a CodeDeploy deployment (the Provider framework's hour, less its margin). */
+const MAX_DEPLOYMENT_TIMEOUT_MINUTES = PROVIDER_MAX_MINUTES - PROVIDER_MARGIN_MINUTES;
 /** CloudFormation rejects ECS deployments whose bake time plus traffic-shift bakes exceed 33 hours. */
 const CLOUDFORMATION_MAX_ECS_MINUTES = 33 * 60;
 
@@ -62,6 +65,39 @@ export interface EcsCodeDeployEngineOptions {
    * @see https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_DeploymentReadyOption.html
    */
   readonly approvalTimeout?: Duration;
+  /**
+   * What starts the CodeDeploy deployment of a new task definition. `EXTERNAL` must be chosen
+   * explicitly: with it a stack update alone never changes what runs in production.
+   *
+   * @default EcsCodeDeployTrigger.STACK_UPDATE
+   */
+  readonly trigger?: EcsCodeDeployTrigger;
+  /**
+   * With `EcsCodeDeployTrigger.STACK_UPDATE`: how long the stack update waits for production traffic
+   * to reach the new tasks (approval wait and traffic shift included) before it stops the deployment
+   * with rollback and fails. Whole minutes, at most 55 (aws-cdk-lib's custom resource framework waits
+   * at most an hour). CodeDeploy keeps the previous tasks for `keepPrevious` after that, outside the
+   * stack update; an alarm then still rolls the deployment back.
+   *
+   * @default Duration.minutes(30)
+   */
+  readonly deploymentTimeout?: Duration;
+}
+
+/** What starts a CodeDeploy deployment of a new task definition (`EcsDeploymentEngine.codeDeploy`). */
+export enum EcsCodeDeployTrigger {
+  /**
+   * The stack update: when it registers a new task definition revision, a custom resource creates the
+   * CodeDeploy deployment (AppSpec from the stack) and the update waits until all production traffic
+   * is on the new tasks, failing (and rolling the stack back) when the deployment fails, is stopped or
+   * times out.
+   */
+  STACK_UPDATE = 'STACK_UPDATE',
+  /**
+   * Your pipeline: the stack update only registers the task definition; nothing reaches production
+   * until something runs `aws deploy create-deployment` with the `AppSpec` stack output.
+   */
+  EXTERNAL = 'EXTERNAL',
 }
 
 /**
@@ -95,7 +131,19 @@ export abstract class EcsDeploymentEngine {
    * @see https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-steps-ecs.html
    */
   public static codeDeploy(options: EcsCodeDeployEngineOptions = {}): EcsDeploymentEngine {
-    checkDeploymentGroupName('EcsDeploymentEngine.codeDeploy()', 'deploymentGroupName', options.deploymentGroupName);
+    const where = 'EcsDeploymentEngine.codeDeploy()';
+    checkDeploymentGroupName(where, 'deploymentGroupName', options.deploymentGroupName);
+    if (options.trigger !== undefined && !Object.values(EcsCodeDeployTrigger).includes(options.trigger)) {
+      fail(where, 'trigger', 'must be EcsCodeDeployTrigger.STACK_UPDATE or EcsCodeDeployTrigger.EXTERNAL', options.trigger);
+    }
+    const timeout = options.deploymentTimeout;
+    if (timeout !== undefined && options.trigger === EcsCodeDeployTrigger.EXTERNAL) {
+      fail(where, 'deploymentTimeout', 'applies to EcsCodeDeployTrigger.STACK_UPDATE: with an external trigger the stack update waits for no deployment', timeout);
+    }
+    if (timeout !== undefined && !timeout.isUnresolved()
+      && (timeout.toSeconds() % 60 !== 0 || timeout.toSeconds() < 60 || timeout.toSeconds() > MAX_DEPLOYMENT_TIMEOUT_MINUTES * 60)) {
+      failWith(where, 'deploymentTimeout', `must be whole minutes from 1 to ${MAX_DEPLOYMENT_TIMEOUT_MINUTES} (the custom resource framework waits at most an hour)`, timeout.toHumanString());
+    }
     return new EcsCodeDeployEngine({ ...options });
   }
 
@@ -313,6 +361,14 @@ class EcsCodeDeployEngine extends EcsDeploymentEngine {
     if (approval !== undefined && !approval.isUnresolved() && (approval.toSeconds() % 60 !== 0 || approval.toSeconds() < 60)) {
       failWith(where, 'engine.approvalTimeout', 'AWS CodeDeploy needs whole minutes, at least 1', `${approval.toSeconds()} seconds`);
     }
+    const timeout = this.deploymentTimeout();
+    if (timeout !== undefined && !timeout.isUnresolved() && (approval === undefined || !approval.isUnresolved())) {
+      const needed = (approval?.toMinutes() ?? 0) + shiftMinutes(schedule);
+      if (needed >= timeout.toMinutes()) {
+        failWith(where, 'engine.deploymentTimeout', `must exceed the plan's approval wait and traffic shift (${needed} minutes), which the stack update waits through; `
+          + 'shorten the plan, or start deployments from your pipeline with trigger: EcsCodeDeployTrigger.EXTERNAL', `${timeout.toMinutes()} minutes`);
+      }
+    }
   }
 
   public _attachService(release: EcsReleaseBinding): void {
@@ -355,6 +411,12 @@ class EcsCodeDeployEngine extends EcsDeploymentEngine {
     if (schedule.pauseFirst && props.testListener === undefined) {
       warn(scope, 'the plan waits for approval before production traffic moves, but there is no testListener: nothing but the tasks\' health can be checked during the wait');
     }
+    const timeout = this.deploymentTimeout();
+    if (timeout !== undefined) {
+      new StackUpdateDeployment(scope, 'Deployment', {
+        deploymentGroup, deploymentConfig, appSpec, taskDefinitionArn: release.service.taskDefinition.taskDefinitionArn, timeout,
+      });
+    }
     new CfnOutput(scope, 'CodeDeployApplication', {
       description: 'CodeDeploy application that rolls out new task definitions of this service',
       value: deploymentGroup.application.applicationName,
@@ -376,6 +438,12 @@ class EcsCodeDeployEngine extends EcsDeploymentEngine {
 
   public toString(): string {
     return 'AWS CodeDeploy';
+  }
+
+  /** How long the stack update waits for a deployment; undefined with an external trigger. */
+  private deploymentTimeout(): Duration | undefined {
+    if (this.options.trigger === EcsCodeDeployTrigger.EXTERNAL) return undefined;
+    return this.options.deploymentTimeout ?? Duration.minutes(30);
   }
 
   /** How long CodeDeploy waits for approval: only for a plan that starts with a pause. */

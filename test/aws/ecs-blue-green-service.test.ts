@@ -6,7 +6,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ecsFixtures, ecsInfrastructureRoleId, errorOf, onlyResource, onlyResourceId, resourcesOfType, testStack, userAlarm } from './fixtures';
-import { EcsBlueGreenService, EcsCanaryRollout, EcsDeploymentEngine, Interval, RolloutPlan, Step } from '../../src';
+import { EcsBlueGreenService, EcsCanaryRollout, EcsCodeDeployTrigger, EcsDeploymentEngine, Interval, RolloutPlan, Step } from '../../src';
 
 describe('EcsBlueGreenService with the Amazon ECS engine', () => {
   test('sets the BLUE_GREEN strategy, a 15-minute bake and the alternate target group on the service', () => {
@@ -270,7 +270,7 @@ describe('EcsBlueGreenService with the CodeDeploy engine', () => {
   test('a plan that starts with a pause waits for approval before production traffic moves', () => {
     const { stack, service, listener } = codeDeployFixtures();
     new EcsBlueGreenService(stack, 'Web', {
-      service, listener, plan: RolloutPlan.steps([Step.pause(), Step.setWeight(100)]), engine: EcsDeploymentEngine.codeDeploy(),
+      service, listener, plan: RolloutPlan.steps([Step.pause(), Step.setWeight(100)]), engine: EcsDeploymentEngine.codeDeploy({ trigger: EcsCodeDeployTrigger.EXTERNAL }),
     });
     expect(onlyResource(stack, 'AWS::CodeDeploy::DeploymentGroup').Properties.BlueGreenDeploymentConfiguration.DeploymentReadyOption)
       .toEqual({ ActionOnTimeout: 'STOP_DEPLOYMENT', WaitTimeInMinutes: 60 });
@@ -282,7 +282,7 @@ describe('EcsBlueGreenService with the CodeDeploy engine', () => {
       service,
       listener,
       plan: RolloutPlan.steps([Step.pause(), Step.setWeight(100)]),
-      engine: EcsDeploymentEngine.codeDeploy({ approvalTimeout: Duration.hours(4) }),
+      engine: EcsDeploymentEngine.codeDeploy({ trigger: EcsCodeDeployTrigger.EXTERNAL, approvalTimeout: Duration.hours(4) }),
     });
     expect(onlyResource(stack, 'AWS::CodeDeploy::DeploymentGroup').Properties.BlueGreenDeploymentConfiguration.DeploymentReadyOption)
       .toEqual({ ActionOnTimeout: 'STOP_DEPLOYMENT', WaitTimeInMinutes: 240 });

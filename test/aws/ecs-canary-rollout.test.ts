@@ -2,10 +2,10 @@ import { Duration } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { ecsFixtures, errorOf, onlyResource, resourcesOfType, testStack } from './fixtures';
-import { warningsOf } from '../../src/private/warnings';
 import {
-  EcsCanaryRollout, EcsDeploymentEngine, Gate, HeaderMatch, Interval, RolloutPlan, Step, Threshold,
+  EcsCanaryRollout, EcsCodeDeployTrigger, EcsDeploymentEngine, Gate, HeaderMatch, Interval, RolloutPlan, Step, Threshold,
 } from '../../src';
+import { warningsOf } from '../../src/private/warnings';
 
 function nativeStack() {
   const stack = testStack();
@@ -122,7 +122,7 @@ describe('EcsCanaryRollout with the CodeDeploy engine', () => {
   test('a linear plan becomes a custom TimeBasedLinear deployment configuration, steps below 3% allowed', () => {
     const { stack, service, listener } = codeDeployStack();
     new EcsCanaryRollout(stack, 'Api', {
-      service, listener, engine: EcsDeploymentEngine.codeDeploy(), plan: RolloutPlan.linear({ step: 2, every: Interval.minutes(1) }),
+      service, listener, engine: EcsDeploymentEngine.codeDeploy({ trigger: EcsCodeDeployTrigger.EXTERNAL }), plan: RolloutPlan.linear({ step: 2, every: Interval.minutes(1) }),
     });
     expect(onlyResource(stack, 'AWS::CodeDeploy::DeploymentConfig').Properties.TrafficRoutingConfig)
       .toEqual({ Type: 'TimeBasedLinear', TimeBasedLinear: { LinearPercentage: 2, LinearInterval: 1 } });
@@ -133,7 +133,7 @@ describe('EcsCanaryRollout with the CodeDeploy engine', () => {
     new EcsCanaryRollout(stack, 'Api', {
       service,
       listener,
-      engine: EcsDeploymentEngine.codeDeploy(),
+      engine: EcsDeploymentEngine.codeDeploy({ trigger: EcsCodeDeployTrigger.EXTERNAL }),
       plan: RolloutPlan.steps([Step.pause(), Step.setWeight(10), Step.bake(Interval.minutes(5))]),
     });
     expect(onlyResource(stack, 'AWS::CodeDeploy::DeploymentGroup').Properties.BlueGreenDeploymentConfiguration.DeploymentReadyOption)
@@ -144,7 +144,9 @@ describe('EcsCanaryRollout with the CodeDeploy engine', () => {
   test('an approval wait without a test listener warns: only the tasks\' health can be checked during it', () => {
     const { stack, service, listener } = codeDeployStack();
     const rollout = new EcsCanaryRollout(stack, 'Api', {
-      service, listener, engine: EcsDeploymentEngine.codeDeploy(),
+      service,
+      listener,
+      engine: EcsDeploymentEngine.codeDeploy({ trigger: EcsCodeDeployTrigger.EXTERNAL }),
       plan: RolloutPlan.steps([Step.pause(), Step.setWeight(20), Step.bake(Interval.minutes(5))]),
     });
     expect(warningsOf(rollout)).toEqual([
@@ -167,7 +169,7 @@ describe('EcsCanaryRollout with the CodeDeploy engine', () => {
   test('bakes longer than a day are taken: CodeDeploy runs outside CloudFormation', () => {
     const { stack, service, listener } = codeDeployStack();
     new EcsCanaryRollout(stack, 'Api', {
-      service, listener, engine: EcsDeploymentEngine.codeDeploy(), plan: RolloutPlan.canary({ percent: 10, bake: Interval.hours(30) }),
+      service, listener, engine: EcsDeploymentEngine.codeDeploy({ trigger: EcsCodeDeployTrigger.EXTERNAL }), plan: RolloutPlan.canary({ percent: 10, bake: Interval.hours(30) }),
     });
     expect(onlyResource(stack, 'AWS::CodeDeploy::DeploymentConfig').Properties.TrafficRoutingConfig.TimeBasedCanary.CanaryInterval).toBe(1800);
   });

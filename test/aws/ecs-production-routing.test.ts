@@ -432,7 +432,9 @@ describe('collisions CloudFormation or the engine would find at deploy time', ()
     const f = ecsFixtures(stack);
     const { blue, green } = ownTargetGroups(stack, f.vpc);
     const rule = new elbv2.ApplicationListenerRule(stack, 'MyRule', {
-      listener: f.listener, priority: 7, conditions: [elbv2.ListenerCondition.pathPatterns(['/*'])],
+      listener: f.listener,
+      priority: 7,
+      conditions: [elbv2.ListenerCondition.pathPatterns(['/*'])],
       action: elbv2.ListenerAction.weightedForward([{ targetGroup: blue, weight: 0 }, { targetGroup: green, weight: 0 }]),
     });
     new EcsBlueGreenService(stack, 'Web', { service: f.service, listener: f.listener, productionRule: rule, blueTargetGroup: blue, greenTargetGroup: green });
@@ -497,7 +499,9 @@ describe('target groups the release creates', () => {
     const stack = testStack();
     const f = ecsFixtures(stack);
     new EcsCanaryRollout(stack, 'Web', {
-      service: f.service, listener: f.listener, plan: RolloutPlan.canary({ percent: 10, bake: Interval.minutes(5) }),
+      service: f.service,
+      listener: f.listener,
+      plan: RolloutPlan.canary({ percent: 10, bake: Interval.minutes(5) }),
       healthCheck: { path: '/healthz', interval: Duration.seconds(10), healthyThresholdCount: 2 },
       deregistrationDelay: Duration.seconds(30),
       slowStart: Duration.seconds(60),
@@ -524,9 +528,9 @@ describe('target groups the release creates', () => {
   });
 
   test.each([
-    ['deregistrationDelay', Duration.seconds(3601), "must be whole seconds from 0 to 3600, got 1 hour 1 second"],
-    ['slowStart', Duration.seconds(10), "must be whole seconds from 30 to 900, or 0 to turn slow start off, got 10 seconds"],
-    ['slowStart', Duration.millis(30500), "must be whole seconds from 30 to 900, or 0 to turn slow start off, got 30 seconds 500 millis"],
+    ['deregistrationDelay', Duration.seconds(3601), 'must be whole seconds from 0 to 3600, got 1 hour 1 second'],
+    ['slowStart', Duration.seconds(10), 'must be whole seconds from 30 to 900, or 0 to turn slow start off, got 10 seconds'],
+    ['slowStart', Duration.millis(30500), 'must be whole seconds from 30 to 900, or 0 to turn slow start off, got 30 seconds 500 millis'],
   ] as const)('fails when %s is %s', (field, value, message) => {
     const stack = testStack();
     const f = ecsFixtures(stack);

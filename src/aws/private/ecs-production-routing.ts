@@ -148,8 +148,13 @@ export function createProductionRouting(scope: Construct, props: EcsReleaseProps
   if (alb !== undefined) {
     if (blue === undefined) {
       const tgProps: elbv2.ApplicationTargetGroupProps = {
-        vpc, port: containerPort, protocol: props.targetProtocol ?? elbv2.ApplicationProtocol.HTTP, targetType, healthCheck: props.healthCheck,
-        deregistrationDelay: props.deregistrationDelay, slowStart: props.slowStart,
+        vpc,
+        port: containerPort,
+        protocol: props.targetProtocol ?? elbv2.ApplicationProtocol.HTTP,
+        targetType,
+        healthCheck: props.healthCheck,
+        deregistrationDelay: props.deregistrationDelay,
+        slowStart: props.slowStart,
       };
       blue = new elbv2.ApplicationTargetGroup(scope, 'BlueTargetGroup', tgProps);
       green = new elbv2.ApplicationTargetGroup(scope, 'GreenTargetGroup', tgProps);
