@@ -248,7 +248,8 @@ class EcsNativeEngine extends EcsDeploymentEngine {
     }
   }
 
-  public _checkSchedule(where: string, _plan: RolloutPlan, schedule: TrafficSchedule, keepPrevious: Duration, _nlb: boolean, service: ecs.BaseService): void {
+  public _checkSchedule(where: string, _plan: RolloutPlan, schedule: TrafficSchedule, keepPrevious: Duration, _nlb: boolean,
+    service: ecs.BaseService): void {
     // Amazon ECS deployment failure detection: the circuit breaker and alarms support rolling and
     // blue/green deployments; canary and linear deployments list alarms only.
     // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-failure-detection.html

@@ -16,7 +16,12 @@ function loadHandler(respond: (command: string, input: any) => any) {
   const calls: Call[] = [];
   const command = (name: string) => class { public readonly name = name; constructor(public readonly input: any) {} };
   const sdk = {
-    CodeDeployClient: class { public async send(c: { name: string; input: any }) { calls.push({ command: c.name, input: c.input }); return respond(c.name, c.input); } },
+    CodeDeployClient: class {
+      public async send(c: { name: string; input: any }) {
+        calls.push({ command: c.name, input: c.input });
+        return respond(c.name, c.input);
+      }
+    },
     CreateDeploymentCommand: command('CreateDeployment'),
     GetDeploymentCommand: command('GetDeployment'),
     StopDeploymentCommand: command('StopDeployment'),

@@ -8,6 +8,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ecsFixtures, ecsInfrastructureRoleId, errorOf, onlyResource, onlyResourceId, resourcesOfType, testStack, userAlarm } from './fixtures';
 import { EcsBlueGreenService, EcsCanaryRollout, EcsCodeDeployTrigger, EcsDeploymentEngine, Interval, RolloutPlan, Step } from '../../src';
 
+/** The CodeDeploy engine with deployments started by a pipeline (plans longer than a stack update waits). */
+const EXTERNAL = EcsDeploymentEngine.codeDeploy({ trigger: EcsCodeDeployTrigger.EXTERNAL });
+
 describe('EcsBlueGreenService with the Amazon ECS engine', () => {
   test('sets the BLUE_GREEN strategy, a 15-minute bake and the alternate target group on the service', () => {
     const stack = testStack();
@@ -270,7 +273,7 @@ describe('EcsBlueGreenService with the CodeDeploy engine', () => {
   test('a plan that starts with a pause waits for approval before production traffic moves', () => {
     const { stack, service, listener } = codeDeployFixtures();
     new EcsBlueGreenService(stack, 'Web', {
-      service, listener, plan: RolloutPlan.steps([Step.pause(), Step.setWeight(100)]), engine: EcsDeploymentEngine.codeDeploy({ trigger: EcsCodeDeployTrigger.EXTERNAL }),
+      service, listener, plan: RolloutPlan.steps([Step.pause(), Step.setWeight(100)]), engine: EXTERNAL,
     });
     expect(onlyResource(stack, 'AWS::CodeDeploy::DeploymentGroup').Properties.BlueGreenDeploymentConfiguration.DeploymentReadyOption)
       .toEqual({ ActionOnTimeout: 'STOP_DEPLOYMENT', WaitTimeInMinutes: 60 });

@@ -7,6 +7,9 @@ import {
 } from '../../src';
 import { warningsOf } from '../../src/private/warnings';
 
+/** The CodeDeploy engine with deployments started by a pipeline (plans longer than a stack update waits). */
+const EXTERNAL = EcsDeploymentEngine.codeDeploy({ trigger: EcsCodeDeployTrigger.EXTERNAL });
+
 function nativeStack() {
   const stack = testStack();
   return { stack, ...ecsFixtures(stack) };
@@ -122,7 +125,7 @@ describe('EcsCanaryRollout with the CodeDeploy engine', () => {
   test('a linear plan becomes a custom TimeBasedLinear deployment configuration, steps below 3% allowed', () => {
     const { stack, service, listener } = codeDeployStack();
     new EcsCanaryRollout(stack, 'Api', {
-      service, listener, engine: EcsDeploymentEngine.codeDeploy({ trigger: EcsCodeDeployTrigger.EXTERNAL }), plan: RolloutPlan.linear({ step: 2, every: Interval.minutes(1) }),
+      service, listener, engine: EXTERNAL, plan: RolloutPlan.linear({ step: 2, every: Interval.minutes(1) }),
     });
     expect(onlyResource(stack, 'AWS::CodeDeploy::DeploymentConfig').Properties.TrafficRoutingConfig)
       .toEqual({ Type: 'TimeBasedLinear', TimeBasedLinear: { LinearPercentage: 2, LinearInterval: 1 } });
@@ -133,7 +136,7 @@ describe('EcsCanaryRollout with the CodeDeploy engine', () => {
     new EcsCanaryRollout(stack, 'Api', {
       service,
       listener,
-      engine: EcsDeploymentEngine.codeDeploy({ trigger: EcsCodeDeployTrigger.EXTERNAL }),
+      engine: EXTERNAL,
       plan: RolloutPlan.steps([Step.pause(), Step.setWeight(10), Step.bake(Interval.minutes(5))]),
     });
     expect(onlyResource(stack, 'AWS::CodeDeploy::DeploymentGroup').Properties.BlueGreenDeploymentConfiguration.DeploymentReadyOption)
@@ -146,7 +149,7 @@ describe('EcsCanaryRollout with the CodeDeploy engine', () => {
     const rollout = new EcsCanaryRollout(stack, 'Api', {
       service,
       listener,
-      engine: EcsDeploymentEngine.codeDeploy({ trigger: EcsCodeDeployTrigger.EXTERNAL }),
+      engine: EXTERNAL,
       plan: RolloutPlan.steps([Step.pause(), Step.setWeight(20), Step.bake(Interval.minutes(5))]),
     });
     expect(warningsOf(rollout)).toEqual([
@@ -169,7 +172,7 @@ describe('EcsCanaryRollout with the CodeDeploy engine', () => {
   test('bakes longer than a day are taken: CodeDeploy runs outside CloudFormation', () => {
     const { stack, service, listener } = codeDeployStack();
     new EcsCanaryRollout(stack, 'Api', {
-      service, listener, engine: EcsDeploymentEngine.codeDeploy({ trigger: EcsCodeDeployTrigger.EXTERNAL }), plan: RolloutPlan.canary({ percent: 10, bake: Interval.hours(30) }),
+      service, listener, engine: EXTERNAL, plan: RolloutPlan.canary({ percent: 10, bake: Interval.hours(30) }),
     });
     expect(onlyResource(stack, 'AWS::CodeDeploy::DeploymentConfig').Properties.TrafficRoutingConfig.TimeBasedCanary.CanaryInterval).toBe(1800);
   });

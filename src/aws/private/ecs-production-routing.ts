@@ -171,7 +171,12 @@ export function createProductionRouting(scope: Construct, props: EcsReleaseProps
     }
     if (blue === undefined) {
       const tgProps: elbv2.NetworkTargetGroupProps = {
-        vpc, port: containerPort!, protocol: elbv2.Protocol.TCP, targetType, healthCheck: props.healthCheck, deregistrationDelay: props.deregistrationDelay,
+        vpc,
+        port: containerPort!,
+        protocol: elbv2.Protocol.TCP,
+        targetType,
+        healthCheck: props.healthCheck,
+        deregistrationDelay: props.deregistrationDelay,
       };
       blue = new elbv2.NetworkTargetGroup(scope, 'BlueTargetGroup', tgProps);
       green = new elbv2.NetworkTargetGroup(scope, 'GreenTargetGroup', tgProps);
@@ -247,7 +252,7 @@ export function routingProblems(scope: Construct, props: EcsReleaseProps, routin
   for (const [field, tg] of [['blueTargetGroup', routing.blue], ['greenTargetGroup', routing.green]] as const) {
     const arn = JSON.stringify(stack.resolve(tg.targetGroupArn));
     const elsewhere = index.rules.find((r) => !own.includes(r) && r !== props.productionRule?.node.defaultChild && forwardsTo(stack, r.actions, arn))
-      ?? index.listeners.find((l) => (props.networkListener === undefined || l !== props.networkListener.node.defaultChild) && forwardsTo(stack, l.defaultActions, arn));
+      ?? index.listeners.find((l) => l !== props.networkListener?.node.defaultChild && forwardsTo(stack, l.defaultActions, arn));
     if (elsewhere !== undefined) {
       errors.push(problemWith(field, 'must take traffic only through the release\'s production and test routing (the engine moves traffic between the two target groups there)',
         `a target group that ${elsewhere.node.path} also forwards to`));
