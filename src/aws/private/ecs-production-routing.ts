@@ -197,17 +197,20 @@ export function createProductionRouting(scope: Construct, props: EcsReleaseProps
   const forward = (): elbv2.ListenerAction =>
     new PairForward(blue as elbv2.IApplicationTargetGroup, green as elbv2.IApplicationTargetGroup, serviceNamesRule);
   if (alb === undefined) {
-    // aws-cdk-lib keeps the default action in a private field; resolving the listener's lazy
-    // DefaultActions here would freeze them before the action below is set.
-    if ((nlb as unknown as { defaultAction?: unknown }).defaultAction !== undefined) {
-      failWith(where, 'networkListener', 'must be created without a default action: the release sets it to forward to the blue and green target groups', 'a listener with a default action');
-    }
+    // aws-cdk-lib keeps the default action in a private field (renamed across versions), and resolving
+    // the listener's lazy DefaultActions here would freeze them. Setting ours over an existing one
+    // makes aws-cdk-lib record a warning, which tells.
+    const replaced = () => nlb!.node.metadata.filter((m) => String(m.data).includes('listenerExistingDefaultActionReplaced')).length;
+    const before = replaced();
     nlb!.addAction('ReleaseForward', {
       action: elbv2.NetworkListenerAction.weightedForward([
         { targetGroup: blue as elbv2.INetworkTargetGroup, weight: 100 },
         { targetGroup: green as elbv2.INetworkTargetGroup, weight: 0 },
       ]),
     });
+    if (replaced() > before) {
+      failWith(where, 'networkListener', 'must be created without a default action: the release sets it to forward to the blue and green target groups', 'a listener with a default action');
+    }
     return { blue: blue!, green: green! };
   }
   const conditions = props.routeConditions ?? [elbv2.ListenerCondition.pathPatterns(['/*'])];
