@@ -36,5 +36,6 @@ export * from './aws/ecs-rollback-alarm-options';
 export * from './aws/ecs-release-props';
 export * from './aws/ecs-blue-green-service';
 export * from './aws/ecs-canary-rollout';
+export * from './aws/ecs-rolling-service';
 export * from './aws/lambda-canary-rollout';
 export * from './aws/lambda-weighted-split';

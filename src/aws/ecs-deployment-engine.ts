@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -7,6 +7,7 @@ import { checkDeploymentGroupName, codeDeployAutoRollback, ecsDeploymentConfig }
 import { PROVIDER_MARGIN_MINUTES, PROVIDER_MAX_MINUTES, StackUpdateDeployment } from './private/codedeploy-deployment';
 import { problem } from './private/ecs-production-routing';
 import { EcsEngineResources, EcsReleaseBinding } from './private/ecs-release-binding';
+import { controllerOf, deploymentConfigurationOf, userDeploymentAlarms } from './private/ecs-service-settings';
 import { EngineLimits, failWith, ScheduleKind, shiftMinutes, TrafficSchedule } from './private/schedule';
 import { fail, show } from '../private/validate';
 import { warn } from '../private/warnings';
@@ -202,29 +203,6 @@ function checkKeep(where: string, engine: EcsDeploymentEngine, keep: Duration, m
   if (keepSeconds % 60 !== 0) failWith(where, 'keepPrevious', `${engine} needs whole minutes`, `${keepSeconds} seconds`);
   if (keepSeconds / 60 > maxMinutes) failWith(where, 'keepPrevious', tooLong, `${keepSeconds / 60} minutes`);
   return keepSeconds / 60;
-}
-
-/** The deployment controller of a service, as its L1 says (`ECS` when unset). */
-function controllerOf(service: ecs.BaseService): string {
-  const cfnService = service.node.defaultChild as ecs.CfnService;
-  // Read the L1 properties as they are: resolving them would freeze the lazy values aws-cdk-lib fills
-  // in later (lifecycle hooks, alarms).
-  const controllerProperty = cfnService.deploymentController as ecs.CfnService.DeploymentControllerProperty | undefined;
-  return controllerProperty?.type ?? ecs.DeploymentControllerType.ECS;
-}
-
-/** The service's deployment configuration as its L1 holds it (empty when it is a token). */
-function deploymentConfigurationOf(service: ecs.BaseService): ecs.CfnService.DeploymentConfigurationProperty {
-  const cfnService = service.node.defaultChild as ecs.CfnService;
-  // Read the L1 property as it is: resolving it would freeze the lazy values aws-cdk-lib fills in later.
-  const raw = Token.isUnresolved(cfnService.deploymentConfiguration) ? {} : cfnService.deploymentConfiguration ?? {};
-  return raw as ecs.CfnService.DeploymentConfigurationProperty;
-}
-
-/** Alarm names a user enabled on the service through aws-cdk-lib (`deploymentAlarms`, `enableDeploymentAlarms()`). */
-function userDeploymentAlarms(service: ecs.BaseService): string[] {
-  const config = (service as unknown as { deploymentAlarms?: { enable?: boolean; alarmNames?: string[] } }).deploymentAlarms;
-  return config?.enable ? [...(config.alarmNames ?? [])] : [];
 }
 
 /** Amazon ECS deployment strategies. */

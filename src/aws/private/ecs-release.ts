@@ -24,6 +24,15 @@ import { EcsReleaseProps } from '../ecs-release-props';
 /** Services that already have a release, with the path of the construct that released them. */
 const RELEASED = new WeakMap<ecs.BaseService, string>();
 
+/** Refuses a service another construct already releases; `claim` records this one as its releaser. */
+export function checkUnreleased(where: string, service: ecs.BaseService, claim = false): void {
+  const owner = RELEASED.get(service);
+  if (owner !== undefined) {
+    failWith(where, 'service', 'takes one release: its deployment configuration and load balancers are already set', `a service released by ${owner}`);
+  }
+  if (claim) RELEASED.set(service, where);
+}
+
 /** Which construct uses the release: decides the plans it takes. */
 export enum ReleaseShape {
   BLUE_GREEN = 'EcsBlueGreenService',
@@ -56,10 +65,7 @@ export class EcsRelease implements EcsReleaseBinding {
     if (!(plan instanceof RolloutPlan)) fail(where, 'plan', 'must be a RolloutPlan', plan);
     const service = props.service;
     this.service = service;
-    const owner = RELEASED.get(service);
-    if (owner !== undefined) {
-      failWith(where, 'service', 'takes one release: its deployment configuration and load balancers are already set', `a service released by ${owner}`);
-    }
+    checkUnreleased(where, service);
     const engine = props.engine ?? EcsDeploymentEngine.ecsNative();
     if (!(engine instanceof EcsDeploymentEngine)) fail(where, 'engine', 'must be EcsDeploymentEngine.ecsNative() or EcsDeploymentEngine.codeDeploy()', engine);
     this.engine = engine;
@@ -118,7 +124,7 @@ export class EcsRelease implements EcsReleaseBinding {
     this.containerName = containerName;
     this.containerPort = containerPort;
 
-    RELEASED.set(service, where);
+    checkUnreleased(where, service, true);
     if (hasLoadBalancer) {
       this.routing = createProductionRouting(scope, props, service, containerPort, engine._serviceNamesRules);
       engine._attachService(this);
