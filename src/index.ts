@@ -39,3 +39,6 @@ export * from './aws/ecs-canary-rollout';
 export * from './aws/ecs-rolling-service';
 export * from './aws/lambda-canary-rollout';
 export * from './aws/lambda-weighted-split';
+export * from './aws/ecs-split-target-options';
+export * from './aws/ecs-weighted-split';
+export * from './aws/ecs-header-split';

@@ -59,6 +59,19 @@ export interface EcsReleaseProps {
    */
   readonly testListener?: elbv2.IApplicationListener;
   /**
+   * Conditions of the test listener rule, so test traffic is chosen by its own conditions (for example
+   * a header) rather than the production rule's. With these, `testListener` may be the production
+   * listener itself (Amazon ECS engine): then give `testRoutePriority` too.
+   *
+   * @default - the production rule's conditions
+   */
+  readonly testRouteConditions?: elbv2.ListenerCondition[];
+  /**
+   * Priority of the test listener rule, from 1 to 50000.
+   * @default - the production rule's priority
+   */
+  readonly testRoutePriority?: number;
+  /**
    * Target group of the first (blue) version; give `greenTargetGroup` with it.
    * @default - a new target group in the cluster's VPC on the container port
    */

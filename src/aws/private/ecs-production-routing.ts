@@ -68,6 +68,15 @@ export function checkRoutingProps(scope: Construct, props: EcsReleaseProps): voi
   if (props.testListener !== undefined && alb === undefined) {
     fail(where, 'testListener', 'needs listener: test traffic goes through an Application Load Balancer', undefined);
   }
+  for (const field of ['testRouteConditions', 'testRoutePriority'] as const) {
+    if (props[field] !== undefined && props.testListener === undefined) {
+      fail(where, field, 'shapes the test listener rule, so it needs testListener', props[field]);
+    }
+  }
+  if (props.testRoutePriority !== undefined && !Token.isUnresolved(props.testRoutePriority)) checkRange(where, 'testRoutePriority', props.testRoutePriority, 1, 50000);
+  if (props.testRouteConditions !== undefined && props.testRouteConditions.length === 0) {
+    fail(where, 'testRouteConditions', 'must have at least one ListenerCondition', props.testRouteConditions);
+  }
   if (alb !== undefined && props.testListener !== undefined) {
     const production = loadBalancerOf(alb);
     const test = loadBalancerOf(props.testListener);
@@ -220,7 +229,10 @@ export function createProductionRouting(scope: Construct, props: EcsReleaseProps
     listener: alb, priority, conditions, action: forward(),
   });
   const testRule = props.testListener === undefined ? undefined : new elbv2.ApplicationListenerRule(scope, 'TestRule', {
-    listener: props.testListener, priority, conditions, action: forward(),
+    listener: props.testListener,
+    priority: props.testRoutePriority ?? priority,
+    conditions: props.testRouteConditions ?? conditions,
+    action: forward(),
   });
   return { blue: blue!, green: green!, productionRule, testRule };
 }
@@ -241,16 +253,10 @@ export function routingProblems(scope: Construct, props: EcsReleaseProps, routin
   const stack = Stack.of(scope);
   const index = stackIndex(stack);
   const own = [routing.productionRule, routing.testRule].filter((r) => r !== undefined).map((r) => r!.node.defaultChild as elbv2.CfnListenerRule);
-  for (const [field, rule] of [['routePriority', routing.productionRule], ['routePriority', routing.testRule]] as const) {
+  const testField = props.testRoutePriority !== undefined ? 'testRoutePriority' : 'routePriority';
+  for (const [field, rule] of [['routePriority', routing.productionRule], [testField, routing.testRule]] as const) {
     if (rule === undefined || rule === props.productionRule) continue;
-    const cfn = rule.node.defaultChild as elbv2.CfnListenerRule;
-    const clash = index.rules.find((other) => other !== cfn && other.listenerArn === cfn.listenerArn
-      && !Token.isUnresolved(other.priority) && other.priority === cfn.priority);
-    if (clash !== undefined) {
-      const which = rule === routing.testRule ? 'the test listener' : 'the listener';
-      errors.push(problemWith(field, `must differ from the priority of every other rule on ${which} (CloudFormation fails on two rules with one priority); `
-        + `${clash.node.path} has it too${props.routePriority === undefined ? ': give each release on a listener its own routePriority' : ''}`, `${cfn.priority}`));
-    }
+    errors.push(...rulePriorityProblems(stack, rule, field, rule === routing.testRule ? 'the test listener' : 'the listener', props.routePriority !== undefined, index));
   }
   for (const [field, tg] of [['blueTargetGroup', routing.blue], ['greenTargetGroup', routing.green]] as const) {
     const arn = JSON.stringify(stack.resolve(tg.targetGroupArn));
@@ -269,6 +275,19 @@ export function routingProblems(scope: Construct, props: EcsReleaseProps, routin
     }
   }
   return errors;
+}
+
+/**
+ * A rule's priority must be unique on its listener: CloudFormation fails on two rules with one
+ * priority. `given`: whether the user chose the priority (otherwise the message says to).
+ */
+export function rulePriorityProblems(stack: Stack, rule: elbv2.ApplicationListenerRule, field: string, which: string, given: boolean,
+  index: StackIndex = stackIndex(stack)): string[] {
+  const cfn = rule.node.defaultChild as elbv2.CfnListenerRule;
+  const clash = index.rules.find((other) => other !== cfn && other.listenerArn === cfn.listenerArn
+    && !Token.isUnresolved(other.priority) && other.priority === cfn.priority);
+  return clash === undefined ? [] : [problemWith(field, `must differ from the priority of every other rule on ${which} (CloudFormation fails on two rules with one priority); `
+    + `${clash.node.path} has it too${given ? '' : ': give each release on a listener its own routePriority'}`, `${cfn.priority}`)];
 }
 
 /** The listener rules, listeners and ECS services of a stack. */

@@ -76,6 +76,9 @@ export class EcsRelease implements EcsReleaseBinding {
     const nlb = props.networkListener;
     const hasLoadBalancer = alb !== undefined || nlb !== undefined;
     engine._checkService(where, service, hasLoadBalancer);
+    if (!engine._serviceNamesRules && props.testListener !== undefined && props.testListener === alb) {
+      failWith(where, 'testListener', `must be another listener than listener with ${engine}, which moves whole listeners (test traffic on the production listener needs EcsDeploymentEngine.ecsNative())`, 'the production listener');
+    }
 
     // The plan, in the engine's terms, and how long the previous version stays.
     const schedule = toSchedule(where, plan, engine._limits);
