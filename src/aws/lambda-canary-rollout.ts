@@ -159,7 +159,7 @@ export class LambdaCanaryRollout extends Construct {
     const gates = props.plan.gates();
     checkGates(where, 'plan.gates', gates);
     const options = props.defaultAlarms ?? {};
-    checkLambdaAlarmOptions(where, options);
+    checkLambdaAlarmOptions(this, options);
     (props.rollbackAlarms ?? []).forEach((a, i) => {
       if (a === undefined || a === null || typeof a.alarmName !== 'string') fail(where, `rollbackAlarms[${i}]`, 'must be a CloudWatch alarm', a);
     });
@@ -259,12 +259,13 @@ export class LambdaCanaryRollout extends Construct {
   }
 }
 
-function checkLambdaAlarmOptions(where: string, o: LambdaRollbackAlarmOptions): void {
+function checkLambdaAlarmOptions(scope: Construct, o: LambdaRollbackAlarmOptions): void {
+  const where = scope.node.path;
   if (o.maxErrorPercent !== undefined && !Token.isUnresolved(o.maxErrorPercent)) checkNumber(where, 'defaultAlarms.maxErrorPercent', o.maxErrorPercent, 0, 100);
   if (o.maxP99Duration !== undefined && !o.maxP99Duration.isUnresolved() && o.maxP99Duration.toMilliseconds() <= 0) {
     fail(where, 'defaultAlarms.maxP99Duration', 'must be longer than 0 seconds', o.maxP99Duration.toHumanString());
   }
-  checkAlarmEvaluation(where, o);
+  checkAlarmEvaluation(scope, o);
 }
 
 /**

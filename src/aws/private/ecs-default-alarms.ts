@@ -6,19 +6,20 @@
 import { Duration, Fn, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { checkAlarmEvaluation } from './gate-alarms';
 import { checkNumber, checkRange, fail } from '../../private/validate';
 import { EcsRollbackAlarmOptions } from '../ecs-rollback-alarm-options';
 
 /** Refuses default alarm options out of range (tokens are not checked). */
-export function checkEcsAlarmOptions(where: string, o: EcsRollbackAlarmOptions): void {
+export function checkEcsAlarmOptions(scope: IConstruct, o: EcsRollbackAlarmOptions): void {
+  const where = scope.node.path;
   if (o.max5xxPercent !== undefined && !Token.isUnresolved(o.max5xxPercent)) checkNumber(where, 'defaultAlarms.max5xxPercent', o.max5xxPercent, 0, 100);
   if (o.maxUnhealthyTargets !== undefined && !Token.isUnresolved(o.maxUnhealthyTargets)) checkRange(where, 'defaultAlarms.maxUnhealthyTargets', o.maxUnhealthyTargets, 0, 10000);
   if (o.maxP99ResponseTime !== undefined && !o.maxP99ResponseTime.isUnresolved() && o.maxP99ResponseTime.toMilliseconds() <= 0) {
     fail(where, 'defaultAlarms.maxP99ResponseTime', 'must be longer than 0 seconds', o.maxP99ResponseTime!.toHumanString());
   }
-  checkAlarmEvaluation(where, o);
+  checkAlarmEvaluation(scope, o);
 }
 
 /**

@@ -102,7 +102,7 @@ export class EcsRelease implements EcsReleaseBinding {
     if (defaultAlarms && !hasLoadBalancer) {
       fail(where, 'defaultAlarms.enabled', 'the default alarms watch the target groups, so they need listener or networkListener', true);
     }
-    checkEcsAlarmOptions(where, alarmOptions);
+    checkEcsAlarmOptions(scope, alarmOptions);
     (props.rollbackAlarms ?? []).forEach((a, i) => {
       if (a === undefined || a === null || typeof a.alarmName !== 'string') fail(where, `rollbackAlarms[${i}]`, 'must be a CloudWatch alarm', a);
     });
