@@ -109,6 +109,14 @@ testAll.spawn(project.preCompileTask);
 testAll.spawn(project.compileTask);
 testAll.spawn(project.postCompileTask);
 testAll.spawn(project.testTask);
+// The peer-version matrix: the test task above runs on the oldest peers (the devDependencies pin each
+// peer range's minimum); this runs the same suite on the newest versions the ranges allow.
+const newestPeers = project.addTask('test:newest-peers', {
+  description: 'Run the jest suite on the newest aws-cdk-lib, cdk8s, cdk8s-plus-28 and constructs the peer ranges allow (installed into .cache/peers-newest)',
+  exec: 'scripts/newest-peers.sh',
+  receiveArgs: true,
+});
+testAll.spawn(newestPeers);
 testAll.exec('scripts/install-tools.sh', { name: 'install kubeconform, cfn-lint and checkov into .tools/' });
 testAll.exec('scripts/conformance.sh', { name: 'synthesize every example and run kubeconform, checkov and cfn-lint on it' });
 testAll.spawn(project.addTask('test:python', {

@@ -13,7 +13,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { EcsBlueGreenService, EcsDeploymentEngine, RolloutPlan, Step } from '@release-constructs/release-strategies';
+import { EcsBlueGreenService, EcsCodeDeployTrigger, EcsDeploymentEngine, RolloutPlan, Step } from '@release-constructs/release-strategies';
 
 const CERTIFICATE_ARN = 'arn:aws:acm:eu-west-1:111111111111:certificate/11111111-2222-3333-4444-555555555555';
 
@@ -90,7 +90,8 @@ export function buildApp(outdir?: string): App {
     healthCheck: { path: '/', healthyThresholdCount: 2, interval: Duration.seconds(10) },
   });
 
-  // AWS CodeDeploy: the stack registers the new task definition; the pipeline deploys it, and a person
+  // AWS CodeDeploy: the stack registers the new task definition; the pipeline deploys it (an external
+  // trigger, chosen explicitly: a 2-hour approval is longer than a stack update waits), and a person
   // approves the green tasks (ContinueDeployment) within 2 hours.
   const codeDeploy = new Stack(app, 'CheckoutCodeDeployBlueGreen', { env: { region: 'eu-west-1' } });
   const b = shop(codeDeploy, ecs.DeploymentControllerType.CODE_DEPLOY);
@@ -99,7 +100,7 @@ export function buildApp(outdir?: string): App {
     listener: b.listener,
     testListener: b.testListener,
     plan: RolloutPlan.steps([Step.pause(), Step.setWeight(100)]),
-    engine: EcsDeploymentEngine.codeDeploy({ approvalTimeout: Duration.hours(2) }),
+    engine: EcsDeploymentEngine.codeDeploy({ approvalTimeout: Duration.hours(2), trigger: EcsCodeDeployTrigger.EXTERNAL }),
     keepPrevious: Duration.hours(1),
     healthCheck: { path: '/', healthyThresholdCount: 2, interval: Duration.seconds(10) },
   });

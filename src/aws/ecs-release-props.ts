@@ -59,6 +59,19 @@ export interface EcsReleaseProps {
    */
   readonly testListener?: elbv2.IApplicationListener;
   /**
+   * Conditions of the test listener rule, so test traffic is chosen by its own conditions (for example
+   * a header) rather than the production rule's. With these, `testListener` may be the production
+   * listener itself (Amazon ECS engine): then give `testRoutePriority` too.
+   *
+   * @default - the production rule's conditions
+   */
+  readonly testRouteConditions?: elbv2.ListenerCondition[];
+  /**
+   * Priority of the test listener rule, from 1 to 50000.
+   * @default - the production rule's priority
+   */
+  readonly testRoutePriority?: number;
+  /**
    * Target group of the first (blue) version; give `greenTargetGroup` with it.
    * @default - a new target group in the cluster's VPC on the container port
    */
@@ -69,10 +82,22 @@ export interface EcsReleaseProps {
    */
   readonly greenTargetGroup?: elbv2.ITargetGroup;
   /**
-   * Health check of the target groups the release creates.
+   * Health check of both target groups the release creates (they are always configured alike).
    * @default - the Elastic Load Balancing defaults (ALB: HTTP GET on `/` of the traffic port)
    */
   readonly healthCheck?: elbv2.HealthCheck;
+  /**
+   * How long the load balancer lets in-flight requests finish on a task being deregistered, for both
+   * target groups the release creates. 0 to 3600 seconds.
+   * @default Duration.seconds(300), the Elastic Load Balancing default
+   */
+  readonly deregistrationDelay?: Duration;
+  /**
+   * Time a newly registered task gets to warm up, with its share of requests growing linearly, for
+   * both target groups the release creates (ALB only). 30 to 900 seconds, or 0 to turn it off.
+   * @default - no slow start
+   */
+  readonly slowStart?: Duration;
   /**
    * Protocol between an Application Load Balancer and the tasks, for the target groups the release creates.
    * @default ApplicationProtocol.HTTP

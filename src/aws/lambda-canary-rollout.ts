@@ -4,6 +4,7 @@ import * as codedeploy from 'aws-cdk-lib/aws-codedeploy';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { checkDeploymentGroupName, codeDeployAutoRollback, lambdaDeploymentConfig } from './private/codedeploy';
 import { checkAlarmEvaluation, checkGates, gateAlarms } from './private/gate-alarms';
 import { EngineLimits, failWith, ScheduleKind, shiftMinutes, toSchedule, TrafficSchedule } from './private/schedule';
 import { checkNumber, fail, show, withPath } from '../private/validate';
@@ -53,8 +54,10 @@ export interface LambdaRollbackAlarmOptions {
 /** Properties for `LambdaCanaryRollout`. */
 export interface LambdaCanaryRolloutProps {
   /**
-   * The alias that takes traffic. Each new version of the function (`fn.currentVersion`) becomes a
-   * CodeDeploy deployment that moves the alias to it in the plan's steps.
+   * The alias that takes traffic, on the function's `currentVersion`: each new version (a change of
+   * the function's code or configuration) becomes a CodeDeploy deployment that moves the alias to it
+   * in the plan's steps. An alias on `$LATEST` or on a version made otherwise is refused, since it
+   * would never move and the rollout never run.
    */
   readonly alias: lambda.Alias;
   /**
@@ -143,6 +146,8 @@ export class LambdaCanaryRollout extends Construct {
     if (!(props.alias instanceof lambda.Alias)) {
       fail(where, 'alias', 'must be a lambda.Alias created in this app (CodeDeploy moves it with an update policy)', props.alias);
     }
+    checkAliasOnCurrentVersion(where, props.alias);
+    checkDeploymentGroupName(where, 'deploymentGroupName', props.deploymentGroupName);
     if (!(props.plan instanceof RolloutPlan)) fail(where, 'plan', 'must be a RolloutPlan', props.plan);
     this.plan = props.plan;
     const schedule = withPath(where, 'plan', () => toSchedule(where, props.plan, LAMBDA_LIMITS));
@@ -154,21 +159,12 @@ export class LambdaCanaryRollout extends Construct {
     const gates = props.plan.gates();
     checkGates(where, 'plan.gates', gates);
     const options = props.defaultAlarms ?? {};
-    checkLambdaAlarmOptions(where, options);
+    checkLambdaAlarmOptions(this, options);
     (props.rollbackAlarms ?? []).forEach((a, i) => {
       if (a === undefined || a === null || typeof a.alarmName !== 'string') fail(where, `rollbackAlarms[${i}]`, 'must be a CloudWatch alarm', a);
     });
 
-    if (schedule.kind === ScheduleKind.ALL_AT_ONCE) {
-      this.deploymentConfig = codedeploy.LambdaDeploymentConfig.ALL_AT_ONCE;
-    } else {
-      const routing = { interval: Duration.minutes(schedule.intervalMinutes!), percentage: schedule.percent! };
-      this.deploymentConfig = new codedeploy.LambdaDeploymentConfig(this, 'DeploymentConfig', {
-        trafficRouting: schedule.kind === ScheduleKind.CANARY
-          ? codedeploy.TrafficRouting.timeBasedCanary(routing)
-          : codedeploy.TrafficRouting.timeBasedLinear(routing),
-      });
-    }
+    this.deploymentConfig = lambdaDeploymentConfig(this, schedule);
 
     if (options.enabled ?? true) {
       const alias = props.alias;
@@ -227,11 +223,7 @@ export class LambdaCanaryRollout extends Construct {
       preHook: props.preTrafficHook,
       postHook: props.postTrafficHook,
       alarms: [...this.alarms],
-      autoRollback: {
-        failedDeployment: true,
-        stoppedDeployment: false,
-        deploymentInAlarm: props.rollbackOnAlarm === false ? false : undefined,
-      },
+      autoRollback: codeDeployAutoRollback(props.rollbackOnAlarm),
     });
     this.deploymentGroup = this.group;
 
@@ -267,10 +259,29 @@ export class LambdaCanaryRollout extends Construct {
   }
 }
 
-function checkLambdaAlarmOptions(where: string, o: LambdaRollbackAlarmOptions): void {
+function checkLambdaAlarmOptions(scope: Construct, o: LambdaRollbackAlarmOptions): void {
+  const where = scope.node.path;
   if (o.maxErrorPercent !== undefined && !Token.isUnresolved(o.maxErrorPercent)) checkNumber(where, 'defaultAlarms.maxErrorPercent', o.maxErrorPercent, 0, 100);
   if (o.maxP99Duration !== undefined && !o.maxP99Duration.isUnresolved() && o.maxP99Duration.toMilliseconds() <= 0) {
     fail(where, 'defaultAlarms.maxP99Duration', 'must be longer than 0 seconds', o.maxP99Duration.toHumanString());
   }
-  checkAlarmEvaluation(where, o);
+  checkAlarmEvaluation(scope, o);
+}
+
+/**
+ * The alias must point at its function's `currentVersion`: that version's logical ID changes with the
+ * function's code and configuration, so each change publishes a version and moves the alias (the
+ * CodeDeploy deployment). `$LATEST` cannot be shifted, and a version created or imported otherwise
+ * never changes with the code.
+ */
+function checkAliasOnCurrentVersion(where: string, alias: lambda.Alias): void {
+  const version = alias.version;
+  if (version.version === '$LATEST') {
+    failWith(where, 'alias', 'must point at the function\'s currentVersion (fn.currentVersion), which CodeDeploy shifts to on each change; $LATEST is never shifted, so the rollout would never run', 'an alias on $LATEST');
+  }
+  const current = version instanceof lambda.Version && version.node.id === 'CurrentVersion' && version.node.scope === alias.lambda;
+  if (!current) {
+    const what = version instanceof lambda.Version ? version.node.path : `version ${Token.isUnresolved(version.version) ? 'from a token' : version.version}`;
+    failWith(where, 'alias', 'must point at the function\'s currentVersion (fn.currentVersion), which CodeDeploy shifts to on each change; another version does not change with the code, so the rollout would never run', `an alias on ${what}`);
+  }
 }

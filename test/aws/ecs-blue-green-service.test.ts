@@ -6,7 +6,10 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { ecsFixtures, ecsInfrastructureRoleId, errorOf, onlyResource, onlyResourceId, resourcesOfType, testStack, userAlarm } from './fixtures';
-import { EcsBlueGreenService, EcsDeploymentEngine, Interval, RolloutPlan, Step } from '../../src';
+import { EcsBlueGreenService, EcsCanaryRollout, EcsCodeDeployTrigger, EcsDeploymentEngine, Interval, RolloutPlan, Step } from '../../src';
+
+/** The CodeDeploy engine with deployments started by a pipeline (plans longer than a stack update waits). */
+const EXTERNAL = EcsDeploymentEngine.codeDeploy({ trigger: EcsCodeDeployTrigger.EXTERNAL });
 
 describe('EcsBlueGreenService with the Amazon ECS engine', () => {
   test('sets the BLUE_GREEN strategy, a 15-minute bake and the alternate target group on the service', () => {
@@ -270,7 +273,7 @@ describe('EcsBlueGreenService with the CodeDeploy engine', () => {
   test('a plan that starts with a pause waits for approval before production traffic moves', () => {
     const { stack, service, listener } = codeDeployFixtures();
     new EcsBlueGreenService(stack, 'Web', {
-      service, listener, plan: RolloutPlan.steps([Step.pause(), Step.setWeight(100)]), engine: EcsDeploymentEngine.codeDeploy(),
+      service, listener, plan: RolloutPlan.steps([Step.pause(), Step.setWeight(100)]), engine: EXTERNAL,
     });
     expect(onlyResource(stack, 'AWS::CodeDeploy::DeploymentGroup').Properties.BlueGreenDeploymentConfiguration.DeploymentReadyOption)
       .toEqual({ ActionOnTimeout: 'STOP_DEPLOYMENT', WaitTimeInMinutes: 60 });
@@ -282,7 +285,7 @@ describe('EcsBlueGreenService with the CodeDeploy engine', () => {
       service,
       listener,
       plan: RolloutPlan.steps([Step.pause(), Step.setWeight(100)]),
-      engine: EcsDeploymentEngine.codeDeploy({ approvalTimeout: Duration.hours(4) }),
+      engine: EcsDeploymentEngine.codeDeploy({ trigger: EcsCodeDeployTrigger.EXTERNAL, approvalTimeout: Duration.hours(4) }),
     });
     expect(onlyResource(stack, 'AWS::CodeDeploy::DeploymentGroup').Properties.BlueGreenDeploymentConfiguration.DeploymentReadyOption)
       .toEqual({ ActionOnTimeout: 'STOP_DEPLOYMENT', WaitTimeInMinutes: 240 });
@@ -301,6 +304,8 @@ describe('EcsBlueGreenService with the CodeDeploy engine', () => {
     expect(JSON.stringify(appSpec)).toContain(`{"Ref":"${stack.getLogicalId(taskDefinition.node.defaultChild as any)}"}`);
     expect(JSON.stringify(appSpec)).toContain('\\"LoadBalancerInfo\\":{\\"ContainerName\\":\\"web\\",\\"ContainerPort\\":8080}');
     expect(JSON.stringify(appSpec)).toContain('\\"Type\\":\\"AWS::ECS::Service\\"');
+    // The version as CodeDeploy documents it: 0.0, not 0.
+    expect(appSpec['Fn::Join'][1][0]).toMatch(/^\{"version":0\.0,"Resources":\[/);
   });
 
   test('rollbackOnAlarm false keeps the alarms but rolls back only on failure', () => {
@@ -387,11 +392,28 @@ describe('EcsBlueGreenService refuses', () => {
       .toBe("Shop/Web: invalid 'service': the Amazon ECS engine needs a service with the ECS deployment controller (the default); use EcsDeploymentEngine.codeDeploy() for a CODE_DEPLOY service, got a service with the CODE_DEPLOY deployment controller");
   });
 
-  test('fails when the service has a deployment circuit breaker', () => {
+  test('a deployment circuit breaker on the service stays: Amazon ECS supports it on blue/green deployments', () => {
     const stack = testStack();
     const { service, listener } = ecsFixtures(stack, { circuitBreaker: { rollback: true } });
-    expect(errorOf(() => new EcsBlueGreenService(stack, 'Web', { service, listener })))
-      .toBe("Shop/Web: invalid 'service': must not use a deployment circuit breaker: Amazon ECS applies it to rolling deployments only, and blue/green, canary and linear deployments roll back on alarms, got a service with circuitBreaker");
+    new EcsBlueGreenService(stack, 'Web', { service, listener });
+    expect(onlyResource(stack, 'AWS::ECS::Service').Properties.DeploymentConfiguration).toMatchObject({
+      Strategy: 'BLUE_GREEN', DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+    });
+  });
+
+  test('fails when a canary plan meets a service with a deployment circuit breaker', () => {
+    const stack = testStack();
+    const { service, listener } = ecsFixtures(stack, { circuitBreaker: { rollback: true } });
+    expect(errorOf(() => new EcsCanaryRollout(stack, 'Web', { service, listener, plan: RolloutPlan.canary({ percent: 10, bake: Interval.minutes(5) }) })))
+      .toBe("Shop/Web: invalid 'service': must not use a deployment circuit breaker with a canary or linear plan: Amazon ECS supports the circuit breaker on rolling and blue/green deployments only (canary and linear deployments roll back on alarms), got a service with circuitBreaker");
+  });
+
+  test('fails when a CodeDeploy service carries Amazon ECS deployment settings', () => {
+    const stack = testStack();
+    const f = ecsFixtures(stack, { deploymentController: ecs.DeploymentControllerType.CODE_DEPLOY, latestRevision: true });
+    (f.service.node.defaultChild as ecs.CfnService).deploymentConfiguration = { bakeTimeInMinutes: 10, strategy: 'BLUE_GREEN' };
+    expect(errorOf(() => new EcsBlueGreenService(stack, 'Web', { service: f.service, listener: f.listener, engine: EcsDeploymentEngine.codeDeploy() })))
+      .toBe("Shop/Web: invalid 'service': must leave circuitBreaker, deploymentStrategy and bakeTime unset: AWS CodeDeploy runs the deployment (rollback on alarms and failures, keepPrevious as the termination wait), got a service with deploymentStrategy BLUE_GREEN, bakeTime 10");
   });
 
   test('fails when the service already sets a deployment strategy', () => {

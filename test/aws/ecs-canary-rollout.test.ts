@@ -3,8 +3,12 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { ecsFixtures, errorOf, onlyResource, resourcesOfType, testStack } from './fixtures';
 import {
-  EcsCanaryRollout, EcsDeploymentEngine, Gate, HeaderMatch, Interval, RolloutPlan, Step, Threshold,
+  EcsCanaryRollout, EcsCodeDeployTrigger, EcsDeploymentEngine, Gate, HeaderMatch, Interval, RolloutPlan, Step, Threshold,
 } from '../../src';
+import { warningsOf } from '../../src/private/warnings';
+
+/** The CodeDeploy engine with deployments started by a pipeline (plans longer than a stack update waits). */
+const EXTERNAL = EcsDeploymentEngine.codeDeploy({ trigger: EcsCodeDeployTrigger.EXTERNAL });
 
 function nativeStack() {
   const stack = testStack();
@@ -107,12 +111,12 @@ describe('EcsCanaryRollout with the CodeDeploy engine', () => {
   test('a canary plan becomes a custom TimeBasedCanary deployment configuration', () => {
     const { stack, service, listener } = codeDeployStack();
     new EcsCanaryRollout(stack, 'Api', {
-      service, listener, engine: EcsDeploymentEngine.codeDeploy(), plan: RolloutPlan.canary({ percent: 10, bake: Interval.minutes(5) }),
+      service, listener, engine: EcsDeploymentEngine.codeDeploy(), plan: RolloutPlan.canary({ percent: 20, bake: Interval.minutes(5) }),
     });
     const config = onlyResource(stack, 'AWS::CodeDeploy::DeploymentConfig');
     expect(config.Properties).toEqual({
       ComputePlatform: 'ECS',
-      TrafficRoutingConfig: { Type: 'TimeBasedCanary', TimeBasedCanary: { CanaryPercentage: 10, CanaryInterval: 5 } },
+      TrafficRoutingConfig: { Type: 'TimeBasedCanary', TimeBasedCanary: { CanaryPercentage: 20, CanaryInterval: 5 } },
     });
     const group = onlyResource(stack, 'AWS::CodeDeploy::DeploymentGroup');
     expect(group.Properties.DeploymentConfigName).toEqual({ Ref: resourcesOfType(stack, 'AWS::CodeDeploy::DeploymentConfig')[0][0] });
@@ -121,7 +125,7 @@ describe('EcsCanaryRollout with the CodeDeploy engine', () => {
   test('a linear plan becomes a custom TimeBasedLinear deployment configuration, steps below 3% allowed', () => {
     const { stack, service, listener } = codeDeployStack();
     new EcsCanaryRollout(stack, 'Api', {
-      service, listener, engine: EcsDeploymentEngine.codeDeploy(), plan: RolloutPlan.linear({ step: 2, every: Interval.minutes(1) }),
+      service, listener, engine: EXTERNAL, plan: RolloutPlan.linear({ step: 2, every: Interval.minutes(1) }),
     });
     expect(onlyResource(stack, 'AWS::CodeDeploy::DeploymentConfig').Properties.TrafficRoutingConfig)
       .toEqual({ Type: 'TimeBasedLinear', TimeBasedLinear: { LinearPercentage: 2, LinearInterval: 1 } });
@@ -132,19 +136,43 @@ describe('EcsCanaryRollout with the CodeDeploy engine', () => {
     new EcsCanaryRollout(stack, 'Api', {
       service,
       listener,
-      engine: EcsDeploymentEngine.codeDeploy(),
+      engine: EXTERNAL,
       plan: RolloutPlan.steps([Step.pause(), Step.setWeight(10), Step.bake(Interval.minutes(5))]),
     });
     expect(onlyResource(stack, 'AWS::CodeDeploy::DeploymentGroup').Properties.BlueGreenDeploymentConfiguration.DeploymentReadyOption)
       .toEqual({ ActionOnTimeout: 'STOP_DEPLOYMENT', WaitTimeInMinutes: 60 });
-    expect(onlyResource(stack, 'AWS::CodeDeploy::DeploymentConfig').Properties.TrafficRoutingConfig.TimeBasedCanary)
-      .toEqual({ CanaryPercentage: 10, CanaryInterval: 5 });
+    expect(onlyResource(stack, 'AWS::CodeDeploy::DeploymentGroup').Properties.DeploymentConfigName).toBe('CodeDeployDefault.ECSCanary10Percent5Minutes');
+  });
+
+  test('an approval wait without a test listener warns: only the tasks\' health can be checked during it', () => {
+    const { stack, service, listener } = codeDeployStack();
+    const rollout = new EcsCanaryRollout(stack, 'Api', {
+      service,
+      listener,
+      engine: EXTERNAL,
+      plan: RolloutPlan.steps([Step.pause(), Step.setWeight(20), Step.bake(Interval.minutes(5))]),
+    });
+    expect(warningsOf(rollout)).toEqual([
+      "Shop/Api: the plan waits for approval before production traffic moves, but there is no testListener: nothing but the tasks' health can be checked during the wait",
+    ]);
+  });
+
+  test.each([
+    [RolloutPlan.canary({ percent: 10, bake: Interval.minutes(5) }), 'CodeDeployDefault.ECSCanary10Percent5Minutes'],
+    [RolloutPlan.canary({ percent: 10, bake: Interval.minutes(15) }), 'CodeDeployDefault.ECSCanary10Percent15Minutes'],
+    [RolloutPlan.linear({ step: 10, every: Interval.minutes(1) }), 'CodeDeployDefault.ECSLinear10PercentEvery1Minutes'],
+    [RolloutPlan.linear({ step: 10, every: Interval.minutes(3) }), 'CodeDeployDefault.ECSLinear10PercentEvery3Minutes'],
+  ])('a plan that matches a predefined configuration (%s) uses it: %s', (plan, name) => {
+    const { stack, service, listener } = codeDeployStack();
+    new EcsCanaryRollout(stack, 'Api', { service, listener, engine: EcsDeploymentEngine.codeDeploy(), plan });
+    expect(onlyResource(stack, 'AWS::CodeDeploy::DeploymentGroup').Properties.DeploymentConfigName).toBe(name);
+    expect(resourcesOfType(stack, 'AWS::CodeDeploy::DeploymentConfig')).toEqual([]);
   });
 
   test('bakes longer than a day are taken: CodeDeploy runs outside CloudFormation', () => {
     const { stack, service, listener } = codeDeployStack();
     new EcsCanaryRollout(stack, 'Api', {
-      service, listener, engine: EcsDeploymentEngine.codeDeploy(), plan: RolloutPlan.canary({ percent: 10, bake: Interval.hours(30) }),
+      service, listener, engine: EXTERNAL, plan: RolloutPlan.canary({ percent: 10, bake: Interval.hours(30) }),
     });
     expect(onlyResource(stack, 'AWS::CodeDeploy::DeploymentConfig').Properties.TrafficRoutingConfig.TimeBasedCanary.CanaryInterval).toBe(1800);
   });

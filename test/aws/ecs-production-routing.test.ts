@@ -1,7 +1,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import { ecsFixtures, EcsFixtures, errorOf, onlyResource, ownTargetGroups, resourcesOfType, synthErrorOf, testStack, userAlarm } from './fixtures';
+import { ecsFixtures, EcsFixtures, errorOf, extraService, onlyResource, ownTargetGroups, resourcesOfType, synthErrorOf, testStack, userAlarm } from './fixtures';
 import { EcsBlueGreenService, EcsCanaryRollout, EcsDeploymentEngine, Interval, RolloutPlan } from '../../src';
 
 /** The production rule and the target groups, as CloudFormation gets them. */
@@ -81,7 +81,7 @@ describe('ordering and network access', () => {
       service: f.service,
       listener: f.listener,
       engine: EcsDeploymentEngine.codeDeploy(),
-      plan: RolloutPlan.canary({ percent: 10, bake: Interval.minutes(5) }),
+      plan: RolloutPlan.canary({ percent: 20, bake: Interval.minutes(5) }),
     });
     const group = onlyResource(stack, 'AWS::CodeDeploy::DeploymentGroup');
     const configId = resourcesOfType(stack, 'AWS::CodeDeploy::DeploymentConfig')[0][0];
@@ -385,5 +385,174 @@ describe('target groups and listeners refused', () => {
     const p99 = resourcesOfType(stack, 'AWS::CloudWatch::Alarm').find(([, a]) => a.Properties.MetricName === 'TargetResponseTime')![1];
     const lb = p99.Properties.Dimensions.find((d: any) => d.Name === 'LoadBalancer').Value;
     expect(lb).toBe('app/shop/0123456789abcdef');
+  });
+});
+
+describe('collisions CloudFormation or the engine would find at deploy time', () => {
+  test('fails when two releases on one listener both take the default priority', () => {
+    const stack = testStack();
+    const f = ecsFixtures(stack);
+    new EcsBlueGreenService(stack, 'Web', { service: f.service, listener: f.listener });
+    new EcsBlueGreenService(stack, 'Orders', { service: extraService(stack, f, 'OrdersService'), listener: f.listener, routeConditions: [elbv2.ListenerCondition.pathPatterns(['/orders/*'])] });
+    expect(synthErrorOf(stack)).toBe('Validation failed with the following errors:\n'
+      + "  [Shop/Web] invalid 'routePriority': must differ from the priority of every other rule on the listener (CloudFormation fails on two rules with one priority); Shop/Orders/ProductionRule/Resource has it too: give each release on a listener its own routePriority, got 50000\n"
+      + "  [Shop/Orders] invalid 'routePriority': must differ from the priority of every other rule on the listener (CloudFormation fails on two rules with one priority); Shop/Web/ProductionRule/Resource has it too: give each release on a listener its own routePriority, got 50000");
+  });
+
+  test('two releases on one listener with their own priorities synthesize', () => {
+    const stack = testStack();
+    const f = ecsFixtures(stack);
+    new EcsBlueGreenService(stack, 'Web', { service: f.service, listener: f.listener, routePriority: 200 });
+    new EcsBlueGreenService(stack, 'Orders', {
+      service: extraService(stack, f, 'OrdersService'), listener: f.listener, routePriority: 100, routeConditions: [elbv2.ListenerCondition.pathPatterns(['/orders/*'])],
+    });
+    expect(resourcesOfType(stack, 'AWS::ElasticLoadBalancingV2::ListenerRule').map(([, r]) => r.Properties.Priority).sort()).toEqual([100, 200]);
+  });
+
+  test('fails when a rule of the user has the priority the release was given', () => {
+    const stack = testStack();
+    const f = ecsFixtures(stack);
+    f.listener.addAction('Health', { priority: 10, conditions: [elbv2.ListenerCondition.pathPatterns(['/health'])], action: elbv2.ListenerAction.fixedResponse(200) });
+    new EcsBlueGreenService(stack, 'Web', { service: f.service, listener: f.listener, routePriority: 10 });
+    expect(synthErrorOf(stack)).toBe('Validation failed with the following errors:\n'
+      + "  [Shop/Web] invalid 'routePriority': must differ from the priority of every other rule on the listener (CloudFormation fails on two rules with one priority); Shop/Alb/Http/HealthRule/Resource has it too, got 10");
+  });
+
+  test('fails when the test rule collides with a rule on the test listener', () => {
+    const stack = testStack();
+    const f = ecsFixtures(stack);
+    f.testListener.addAction('Health', { priority: 10, conditions: [elbv2.ListenerCondition.pathPatterns(['/health'])], action: elbv2.ListenerAction.fixedResponse(200) });
+    new EcsBlueGreenService(stack, 'Web', { service: f.service, listener: f.listener, testListener: f.testListener, routePriority: 10 });
+    expect(synthErrorOf(stack)).toBe('Validation failed with the following errors:\n'
+      + "  [Shop/Web] invalid 'routePriority': must differ from the priority of every other rule on the test listener (CloudFormation fails on two rules with one priority); Shop/Alb/Test/HealthRule/Resource has it too, got 10");
+  });
+
+  test('fails when the production rule the user made sends no traffic anywhere', () => {
+    const stack = testStack();
+    const f = ecsFixtures(stack);
+    const { blue, green } = ownTargetGroups(stack, f.vpc);
+    const rule = new elbv2.ApplicationListenerRule(stack, 'MyRule', {
+      listener: f.listener,
+      priority: 7,
+      conditions: [elbv2.ListenerCondition.pathPatterns(['/*'])],
+      action: elbv2.ListenerAction.weightedForward([{ targetGroup: blue, weight: 0 }, { targetGroup: green, weight: 0 }]),
+    });
+    new EcsBlueGreenService(stack, 'Web', { service: f.service, listener: f.listener, productionRule: rule, blueTargetGroup: blue, greenTargetGroup: green });
+    expect(synthErrorOf(stack)).toBe('Validation failed with the following errors:\n'
+      + "  [Shop/Web] invalid 'productionRule': must send production traffic somewhere: give the blue target group a forward weight above 0, got every forward weight 0");
+  });
+
+  test('fails when the test listener belongs to another load balancer', () => {
+    const stack = testStack();
+    const f = ecsFixtures(stack);
+    const other = new elbv2.ApplicationLoadBalancer(stack, 'OtherAlb', { vpc: f.vpc });
+    const testListener = other.addListener('Test', { port: 8080, protocol: elbv2.ApplicationProtocol.HTTP, defaultAction: elbv2.ListenerAction.fixedResponse(404) });
+    expect(errorOf(() => new EcsBlueGreenService(stack, 'Web', { service: f.service, listener: f.listener, testListener })))
+      .toBe("Shop/Web: invalid 'testListener': must be a listener of the production listener's load balancer (Shop/Alb): the engine moves test and production traffic between one target group pair, got a listener of Shop/OtherAlb");
+  });
+
+  test('fails when an imported test listener belongs to another load balancer', () => {
+    const stack = testStack();
+    const f = ecsFixtures(stack);
+    const imported = (id: string, arn: string) => elbv2.ApplicationListener.fromApplicationListenerAttributes(stack, id, {
+      listenerArn: arn, securityGroup: f.loadBalancer.connections.securityGroups[0],
+    });
+    const listener = imported('Prod', 'arn:aws:elasticloadbalancing:eu-west-1:111111111111:listener/app/shop/0123456789abcdef/fedcba9876543210');
+    const testListener = imported('Test', 'arn:aws:elasticloadbalancing:eu-west-1:111111111111:listener/app/other/1111111111111111/2222222222222222');
+    expect(errorOf(() => new EcsBlueGreenService(stack, 'Web', { service: f.service, listener, testListener })))
+      .toBe("Shop/Web: invalid 'testListener': must be a listener of the production listener's load balancer (app/shop/0123456789abcdef): the engine moves test and production traffic between one target group pair, got a listener of app/other/1111111111111111");
+  });
+
+  test('fails when a target group of the release is also forwarded to by another rule', () => {
+    const stack = testStack();
+    const f = ecsFixtures(stack);
+    const { blue, green } = ownTargetGroups(stack, f.vpc);
+    f.listener.addAction('Legacy', { priority: 5, conditions: [elbv2.ListenerCondition.pathPatterns(['/legacy/*'])], action: elbv2.ListenerAction.forward([green]) });
+    new EcsBlueGreenService(stack, 'Web', { service: f.service, listener: f.listener, blueTargetGroup: blue, greenTargetGroup: green });
+    expect(synthErrorOf(stack)).toBe('Validation failed with the following errors:\n'
+      + "  [Shop/Web] invalid 'greenTargetGroup': must take traffic only through the release's production and test routing (the engine moves traffic between the two target groups there), got a target group that Shop/Alb/Http/LegacyRule/Resource also forwards to");
+  });
+
+  test('fails when the service is already registered in the green target group', () => {
+    const stack = testStack();
+    const f = ecsFixtures(stack);
+    const { blue, green } = ownTargetGroups(stack, f.vpc);
+    green.addTarget(f.service);
+    new EcsBlueGreenService(stack, 'Web', { service: f.service, listener: f.listener, blueTargetGroup: blue, greenTargetGroup: green });
+    expect(synthErrorOf(stack)).toBe('Validation failed with the following errors:\n'
+      + "  [Shop/Web] invalid 'greenTargetGroup': must be empty before a deployment: the engine registers the new version there, and Amazon ECS refuses a green target group that already has the service, got a target group that Shop/Service/Service is registered in");
+  });
+
+  test('fails when another service is registered in the blue target group', () => {
+    const stack = testStack();
+    const f = ecsFixtures(stack);
+    const { blue, green } = ownTargetGroups(stack, f.vpc);
+    blue.addTarget(extraService(stack, f, 'OrdersService'));
+    new EcsBlueGreenService(stack, 'Web', { service: f.service, listener: f.listener, blueTargetGroup: blue, greenTargetGroup: green });
+    expect(synthErrorOf(stack)).toBe('Validation failed with the following errors:\n'
+      + "  [Shop/Web] invalid 'blueTargetGroup': must hold only this service's tasks, got a target group that Shop/OrdersService/Service is registered in");
+  });
+});
+
+describe('target groups the release creates', () => {
+  test('health check, deregistration delay and slow start apply to both, identically', () => {
+    const stack = testStack();
+    const f = ecsFixtures(stack);
+    new EcsCanaryRollout(stack, 'Web', {
+      service: f.service,
+      listener: f.listener,
+      plan: RolloutPlan.canary({ percent: 10, bake: Interval.minutes(5) }),
+      healthCheck: { path: '/healthz', interval: Duration.seconds(10), healthyThresholdCount: 2 },
+      deregistrationDelay: Duration.seconds(30),
+      slowStart: Duration.seconds(60),
+    });
+    const groups = resourcesOfType(stack, 'AWS::ElasticLoadBalancingV2::TargetGroup').map(([, tg]) => tg.Properties);
+    expect(groups).toHaveLength(2);
+    expect(groups[0]).toEqual(groups[1]);
+    expect(groups[0]).toMatchObject({ HealthCheckPath: '/healthz', HealthCheckIntervalSeconds: 10, HealthyThresholdCount: 2 });
+    expect(groups[0].TargetGroupAttributes).toEqual(expect.arrayContaining([
+      { Key: 'deregistration_delay.timeout_seconds', Value: '30' },
+      { Key: 'slow_start.duration_seconds', Value: '60' },
+    ]));
+  });
+
+  test('a Network Load Balancer pair gets the deregistration delay', () => {
+    const stack = testStack();
+    const f = ecsFixtures(stack);
+    const nlb = new elbv2.NetworkLoadBalancer(stack, 'Nlb', { vpc: f.vpc });
+    const networkListener = new elbv2.NetworkListener(stack, 'Tcp', { loadBalancer: nlb, port: 443 });
+    new EcsBlueGreenService(stack, 'Web', { service: f.service, networkListener, deregistrationDelay: Duration.seconds(0) });
+    for (const [, tg] of resourcesOfType(stack, 'AWS::ElasticLoadBalancingV2::TargetGroup')) {
+      expect(tg.Properties.TargetGroupAttributes).toContainEqual({ Key: 'deregistration_delay.timeout_seconds', Value: '0' });
+    }
+  });
+
+  test.each([
+    ['deregistrationDelay', Duration.seconds(3601), 'must be whole seconds from 0 to 3600, got 1 hour 1 second'],
+    ['slowStart', Duration.seconds(10), 'must be whole seconds from 30 to 900, or 0 to turn slow start off, got 10 seconds'],
+    ['slowStart', Duration.millis(30500), 'must be whole seconds from 30 to 900, or 0 to turn slow start off, got 30 seconds 500 millis'],
+  ] as const)('fails when %s is %s', (field, value, message) => {
+    const stack = testStack();
+    const f = ecsFixtures(stack);
+    expect(errorOf(() => new EcsBlueGreenService(stack, 'Web', { service: f.service, listener: f.listener, [field]: value })))
+      .toBe(`Shop/Web: invalid '${field}': ${message}`);
+  });
+
+  test('fails when slow start is asked of a Network Load Balancer', () => {
+    const stack = testStack();
+    const f = ecsFixtures(stack);
+    const nlb = new elbv2.NetworkLoadBalancer(stack, 'Nlb', { vpc: f.vpc });
+    const networkListener = new elbv2.NetworkListener(stack, 'Tcp', { loadBalancer: nlb, port: 443 });
+    expect(errorOf(() => new EcsBlueGreenService(stack, 'Web', { service: f.service, networkListener, slowStart: Duration.seconds(60) })))
+      .toBe("Shop/Web: invalid 'slowStart': applies to Application Load Balancer target groups; a Network Load Balancer has no slow start, got Duration.seconds(60)");
+  });
+
+  test('fails when target group settings come with target groups the user made', () => {
+    const stack = testStack();
+    const f = ecsFixtures(stack);
+    const { blue, green } = ownTargetGroups(stack, f.vpc);
+    expect(errorOf(() => new EcsBlueGreenService(stack, 'Web', {
+      service: f.service, listener: f.listener, blueTargetGroup: blue, greenTargetGroup: green, deregistrationDelay: Duration.seconds(30),
+    }))).toBe("Shop/Web: invalid 'deregistrationDelay': applies to the target groups the release creates; configure the target groups you pass in blueTargetGroup and greenTargetGroup instead, got Duration.seconds(30)");
   });
 });

@@ -71,6 +71,23 @@ export function ecsFixtures(stack: Stack, options: EcsFixtureOptions = {}): EcsF
   return { vpc, cluster, taskDefinition, service, loadBalancer, listener, testListener };
 }
 
+/** Another Fargate service in the fixtures' cluster, one container `web` on port 8080. */
+export function extraService(stack: Stack, f: EcsFixtures, id: string, options: EcsFixtureOptions = {}): ecs.FargateService {
+  const taskDefinition = new ecs.FargateTaskDefinition(stack, `${id}Task`, { cpu: 256, memoryLimitMiB: 512 });
+  taskDefinition.addContainer('web', {
+    image: ecs.ContainerImage.fromRegistry(options.image ?? `registry.example.com/${id.toLowerCase()}:1.0.0`),
+    portMappings: [{ containerPort: 8080 }],
+  });
+  return new ecs.FargateService(stack, id, {
+    cluster: f.cluster,
+    taskDefinition,
+    desiredCount: 2,
+    minHealthyPercent: 100,
+    deploymentController: options.deploymentController ? { type: options.deploymentController } : undefined,
+    circuitBreaker: options.circuitBreaker,
+  });
+}
+
 /** Two target groups created outside the construct. */
 export function ownTargetGroups(stack: Stack, vpc: ec2.IVpc): { blue: elbv2.ApplicationTargetGroup; green: elbv2.ApplicationTargetGroup } {
   const props = { vpc, port: 8080, protocol: elbv2.ApplicationProtocol.HTTP, targetType: elbv2.TargetType.IP, healthCheck: { path: '/healthz' } };

@@ -1,17 +1,17 @@
-import { Duration } from 'aws-cdk-lib';
+import { CfnParameter, Duration, Lazy, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { errorOf, lambdaFixtures, onlyResource, onlyResourceId, resourcesOfType, synthErrorOf, testStack, userAlarm } from './fixtures';
-import { Gate, Interval, LambdaCanaryRollout, RolloutPlan, Step, Threshold } from '../../src';
+import { Gate, Interval, LambdaCanaryRollout, LambdaWeightedSplit, RolloutPlan, Step, Threshold } from '../../src';
 
 describe('LambdaCanaryRollout', () => {
   test('a linear plan becomes a TimeBasedLinear configuration of a Lambda deployment group that moves the alias', () => {
     const stack = testStack();
     const { alias } = lambdaFixtures(stack);
-    const rollout = new LambdaCanaryRollout(stack, 'Rollout', { alias, plan: RolloutPlan.linear({ step: 10, every: Interval.minutes(1) }) });
+    const rollout = new LambdaCanaryRollout(stack, 'Rollout', { alias, plan: RolloutPlan.linear({ step: 20, every: Interval.minutes(1) }) });
 
     expect(onlyResource(stack, 'AWS::CodeDeploy::DeploymentConfig').Properties).toEqual({
       ComputePlatform: 'Lambda',
-      TrafficRoutingConfig: { Type: 'TimeBasedLinear', TimeBasedLinear: { LinearPercentage: 10, LinearInterval: 1 } },
+      TrafficRoutingConfig: { Type: 'TimeBasedLinear', TimeBasedLinear: { LinearPercentage: 20, LinearInterval: 1 } },
     });
     expect(onlyResource(stack, 'AWS::CodeDeploy::Application').Properties).toEqual({ ComputePlatform: 'Lambda' });
     const group = onlyResource(stack, 'AWS::CodeDeploy::DeploymentGroup');
@@ -26,15 +26,28 @@ describe('LambdaCanaryRollout', () => {
         DeploymentGroupName: { Ref: onlyResourceId(stack, 'AWS::CodeDeploy::DeploymentGroup') },
       },
     });
-    expect(rollout.describeTrafficRouting()).toBe('TimeBasedLinear 10% every 1 minute');
+    expect(rollout.describeTrafficRouting()).toBe('TimeBasedLinear 20% every 1 minute');
   });
 
   test('a canary plan becomes a TimeBasedCanary configuration', () => {
     const stack = testStack();
     const { alias } = lambdaFixtures(stack);
-    new LambdaCanaryRollout(stack, 'Rollout', { alias, plan: RolloutPlan.canary({ percent: 10, bake: Interval.minutes(30) }) });
+    new LambdaCanaryRollout(stack, 'Rollout', { alias, plan: RolloutPlan.canary({ percent: 10, bake: Interval.minutes(20) }) });
     expect(onlyResource(stack, 'AWS::CodeDeploy::DeploymentConfig').Properties.TrafficRoutingConfig)
-      .toEqual({ Type: 'TimeBasedCanary', TimeBasedCanary: { CanaryPercentage: 10, CanaryInterval: 30 } });
+      .toEqual({ Type: 'TimeBasedCanary', TimeBasedCanary: { CanaryPercentage: 10, CanaryInterval: 20 } });
+  });
+
+  test.each([
+    [RolloutPlan.canary({ percent: 10, bake: Interval.minutes(30) }), 'CodeDeployDefault.LambdaCanary10Percent30Minutes'],
+    [RolloutPlan.canary({ percent: 10, bake: Interval.minutes(5) }), 'CodeDeployDefault.LambdaCanary10Percent5Minutes'],
+    [RolloutPlan.linear({ step: 10, every: Interval.minutes(1) }), 'CodeDeployDefault.LambdaLinear10PercentEvery1Minute'],
+    [RolloutPlan.linear({ step: 10, every: Interval.minutes(10) }), 'CodeDeployDefault.LambdaLinear10PercentEvery10Minutes'],
+  ])('a plan that matches a predefined configuration (%s) uses it: %s', (plan, name) => {
+    const stack = testStack();
+    const { alias } = lambdaFixtures(stack);
+    new LambdaCanaryRollout(stack, 'Rollout', { alias, plan });
+    expect(onlyResource(stack, 'AWS::CodeDeploy::DeploymentGroup').Properties.DeploymentConfigName).toBe(name);
+    expect(resourcesOfType(stack, 'AWS::CodeDeploy::DeploymentConfig')).toEqual([]);
   });
 
   test('an all-at-once plan uses the predefined LambdaAllAtOnce configuration', () => {
@@ -206,5 +219,116 @@ describe('LambdaCanaryRollout', () => {
     const { alias } = lambdaFixtures(stack);
     expect(errorOf(() => new LambdaCanaryRollout(stack, 'Rollout', { alias, plan: RolloutPlan.allAtOnce(), defaultAlarms: { evaluationPeriods: 1 } })))
       .toBe("Shop/Rollout: invalid 'defaultAlarms.datapointsToAlarm': is required when evaluationPeriods is below its default datapointsToAlarm (2), got nothing");
+  });
+});
+
+describe('LambdaCanaryRollout refuses aliases that would never move', () => {
+  test('fails when the alias is on $LATEST', () => {
+    const stack = testStack();
+    const { fn } = lambdaFixtures(stack);
+    const alias = new lambda.Alias(stack, 'Latest', { aliasName: 'latest', version: fn.latestVersion });
+    expect(errorOf(() => new LambdaCanaryRollout(stack, 'Rollout', { alias, plan: RolloutPlan.allAtOnce() })))
+      .toBe("Shop/Rollout: invalid 'alias': must point at the function's currentVersion (fn.currentVersion), which CodeDeploy shifts to on each change; $LATEST is never shifted, so the rollout would never run, got an alias on $LATEST");
+  });
+
+  test('fails when the alias is on a version made apart from the code', () => {
+    const stack = testStack();
+    const { fn } = lambdaFixtures(stack);
+    const alias = new lambda.Alias(stack, 'Pinned', { aliasName: 'pinned', version: new lambda.Version(stack, 'V1', { lambda: fn }) });
+    expect(errorOf(() => new LambdaCanaryRollout(stack, 'Rollout', { alias, plan: RolloutPlan.allAtOnce() })))
+      .toBe("Shop/Rollout: invalid 'alias': must point at the function's currentVersion (fn.currentVersion), which CodeDeploy shifts to on each change; another version does not change with the code, so the rollout would never run, got an alias on Shop/V1");
+  });
+
+  test('fails when the alias is on an imported version', () => {
+    const stack = testStack();
+    const { fn } = lambdaFixtures(stack);
+    const alias = new lambda.Alias(stack, 'Imported', { aliasName: 'imported', version: lambda.Version.fromVersionAttributes(stack, 'V7', { lambda: fn, version: '7' }) });
+    expect(errorOf(() => new LambdaCanaryRollout(stack, 'Rollout', { alias, plan: RolloutPlan.allAtOnce() })))
+      .toBe("Shop/Rollout: invalid 'alias': must point at the function's currentVersion (fn.currentVersion), which CodeDeploy shifts to on each change; another version does not change with the code, so the rollout would never run, got an alias on version 7");
+  });
+
+  test('fails when the deployment group name is not a CodeDeploy name', () => {
+    const stack = testStack();
+    const { alias } = lambdaFixtures(stack);
+    expect(errorOf(() => new LambdaCanaryRollout(stack, 'Rollout', { alias, plan: RolloutPlan.allAtOnce(), deploymentGroupName: 'pricing live' })))
+      .toBe("Shop/Rollout: invalid 'deploymentGroupName': must be 1 to 100 letters, digits or + = , . @ _ - (a CodeDeploy deployment group name), got 'pricing live'");
+  });
+
+  test('a deployment group name from a token is passed through', () => {
+    const stack = testStack();
+    const { alias } = lambdaFixtures(stack);
+    new LambdaCanaryRollout(stack, 'Rollout', { alias, plan: RolloutPlan.allAtOnce(), deploymentGroupName: Lazy.string({ produce: () => 'pricing-live' }) });
+    expect(onlyResource(stack, 'AWS::CodeDeploy::DeploymentGroup').Properties.DeploymentGroupName).toBe('pricing-live');
+  });
+});
+
+describe('LambdaWeightedSplit', () => {
+  function versions(stack: Stack) {
+    const { fn } = lambdaFixtures(stack);
+    return { fn, stable: new lambda.Version(stack, 'V1', { lambda: fn }), candidate: new lambda.Version(stack, 'V2', { lambda: fn }) };
+  }
+
+  test('one alias sends the split share to the second version, with no deployment group', () => {
+    const stack = testStack();
+    const { stable, candidate } = versions(stack);
+    new LambdaWeightedSplit(stack, 'Split', { aliasName: 'ab', version: stable, splitVersion: candidate, splitPercent: 12.3 });
+    const alias = resourcesOfType(stack, 'AWS::Lambda::Alias').find(([, a]) => a.Properties.Name === 'ab')![1];
+    expect(alias.Properties.FunctionVersion).toEqual({ 'Fn::GetAtt': [stack.getLogicalId(stable.node.defaultChild as any), 'Version'] });
+    expect(alias.Properties.RoutingConfig).toEqual({
+      AdditionalVersionWeights: [{ FunctionVersion: { 'Fn::GetAtt': [stack.getLogicalId(candidate.node.defaultChild as any), 'Version'] }, FunctionWeight: 0.123 }],
+    });
+    expect(alias.UpdatePolicy).toBeUndefined();
+    expect(resourcesOfType(stack, 'AWS::CodeDeploy::DeploymentGroup')).toEqual([]);
+  });
+
+  test('a split share from a Lazy is resolved and checked', () => {
+    const stack = testStack();
+    const { stable, candidate } = versions(stack);
+    const split = new LambdaWeightedSplit(stack, 'Split', { aliasName: 'ab', version: stable, splitVersion: candidate, splitPercent: Lazy.number({ produce: () => 25 }) });
+    expect(split.splitPercent).toBe(25);
+  });
+
+  test.each([0, 100, -5, 12.345, Number.NaN])('fails when splitPercent is %p', (splitPercent) => {
+    const stack = testStack();
+    const { stable, candidate } = versions(stack);
+    expect(errorOf(() => new LambdaWeightedSplit(stack, 'Split', { aliasName: 'ab', version: stable, splitVersion: candidate, splitPercent })))
+      .toBe(`Shop/Split: invalid 'splitPercent': must be a number above 0 and below 100, in steps of 0.01, got ${splitPercent}`);
+  });
+
+  test('fails when splitPercent is a CloudFormation parameter', () => {
+    const stack = testStack();
+    const { stable, candidate } = versions(stack);
+    const param = new CfnParameter(stack, 'Share', { type: 'Number' });
+    expect(errorOf(() => new LambdaWeightedSplit(stack, 'Split', { aliasName: 'ab', version: stable, splitVersion: candidate, splitPercent: param.valueAsNumber })))
+      .toBe("Shop/Split: invalid 'splitPercent': must be a number known at synth (Lambda takes splitPercent / 100 as the weight, which CloudFormation cannot compute), got {\"Ref\":\"Share\"}");
+  });
+
+  test('fails when a version is $LATEST', () => {
+    const stack = testStack();
+    const { fn, candidate } = versions(stack);
+    expect(errorOf(() => new LambdaWeightedSplit(stack, 'Split', { aliasName: 'ab', version: fn.latestVersion, splitVersion: candidate, splitPercent: 5 })))
+      .toBe("Shop/Split: invalid 'version': must be a published version: Lambda cannot weight an alias with $LATEST, got '$LATEST'");
+  });
+
+  test('fails when both versions are the same', () => {
+    const stack = testStack();
+    const { stable } = versions(stack);
+    expect(errorOf(() => new LambdaWeightedSplit(stack, 'Split', { aliasName: 'ab', version: stable, splitVersion: stable, splitPercent: 5 })))
+      .toBe("Shop/Split: invalid 'splitVersion': must differ from version: the split weighs two versions, got Shop/V1 twice");
+  });
+
+  test('fails when the versions belong to different functions', () => {
+    const stack = testStack();
+    const { stable } = versions(stack);
+    const other = new lambda.Function(stack, 'Other', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => 1;') });
+    expect(errorOf(() => new LambdaWeightedSplit(stack, 'Split', { aliasName: 'ab', version: stable, splitVersion: other.currentVersion, splitPercent: 5 })))
+      .toBe("Shop/Split: invalid 'splitVersion': must be a version of the same function as version: an alias routes within one function, got a version of Shop/Other");
+  });
+
+  test('fails when the alias name is empty', () => {
+    const stack = testStack();
+    const { stable, candidate } = versions(stack);
+    expect(errorOf(() => new LambdaWeightedSplit(stack, 'Split', { aliasName: ' ', version: stable, splitVersion: candidate, splitPercent: 5 })))
+      .toBe("Shop/Split: invalid 'aliasName': must be a non-empty string, got ' '");
   });
 });

@@ -5,8 +5,9 @@
  */
 import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { failWith } from './schedule';
+import { numberNow } from './tokens';
 import { checkRange, fail } from '../../private/validate';
 import { warn } from '../../private/warnings';
 import { Gate, GateProvider, NoDataBehavior } from '../../strategy/gate';
@@ -93,15 +94,17 @@ export function gateAlarms(scope: Construct, gates: Gate[]): cloudwatch.Alarm[] 
 
 /**
  * The evaluation settings the default rollback alarms share (`defaultAlarms.evaluationPeriods`, default
- * 3, and `datapointsToAlarm`, default 2); values that are tokens are not checked.
+ * 3, and `datapointsToAlarm`, default 2). Tokens are checked when they resolve to a number now (a
+ * `Lazy`); tokens only CloudFormation resolves (parameters) are taken as they are.
  */
-export function checkAlarmEvaluation(where: string, o: { readonly evaluationPeriods?: number; readonly datapointsToAlarm?: number }): void {
-  const periods = o.evaluationPeriods ?? 3;
-  if (!Token.isUnresolved(periods)) checkRange(where, 'defaultAlarms.evaluationPeriods', periods, 1, 1440);
-  if (o.datapointsToAlarm !== undefined && !Token.isUnresolved(o.datapointsToAlarm) && !Token.isUnresolved(periods)) {
-    checkRange(where, 'defaultAlarms.datapointsToAlarm', o.datapointsToAlarm, 1, periods);
-  }
-  if (o.datapointsToAlarm === undefined && !Token.isUnresolved(periods) && periods < 2) {
+export function checkAlarmEvaluation(scope: IConstruct, o: { readonly evaluationPeriods?: number; readonly datapointsToAlarm?: number }): void {
+  const where = scope.node.path;
+  const periods = numberNow(scope, o.evaluationPeriods ?? 3);
+  const datapoints = o.datapointsToAlarm === undefined ? undefined : numberNow(scope, o.datapointsToAlarm);
+  if (periods !== undefined) checkRange(where, 'defaultAlarms.evaluationPeriods', periods, 1, 1440);
+  if (datapoints !== undefined && periods !== undefined) checkRange(where, 'defaultAlarms.datapointsToAlarm', datapoints, 1, periods);
+  if (datapoints !== undefined && periods === undefined) checkRange(where, 'defaultAlarms.datapointsToAlarm', datapoints, 1, 1440);
+  if (o.datapointsToAlarm === undefined && periods !== undefined && periods < 2) {
     fail(where, 'defaultAlarms.datapointsToAlarm', 'is required when evaluationPeriods is below its default datapointsToAlarm (2)', undefined);
   }
 }
