@@ -3,7 +3,7 @@ import { MIGRATIONS_PATH, RunnerContainer, RunnerContext, RunnerSpec } from './r
 import { MigrationFormat } from '../migrations/migration-phases';
 import { Phase } from '../migrations/phase';
 import { PHASES } from '../migrations/review';
-import { atlasSum, planUnits, psqlScript, ScriptContext, sessionOptions, terminate, Timeouts, Unit, unitCommands } from '../migrations/script';
+import { atlasSum, planUnits, psqlScript, renderStatement, ScriptContext, sessionOptions, terminate, Timeouts, Unit, unitCommands } from '../migrations/script';
 import { checkNonEmpty, checkRange, fail } from '../private/validate';
 
 /** Options for `MigrationRunner.psql()`. */
@@ -492,10 +492,13 @@ class LiquibaseRunner extends MigrationRunner {
       let n = 0;
       for (const unit of units) {
         // One changeset per command, none split further: Liquibase's splitter does not know dollar quotes.
+        // The settings and the INVALID-index check around a statement run again whenever it does.
+        const statements = new Set(unit.statements.map(renderStatement));
         for (const command of unitCommands(unit, context.timeouts, false)) {
           n += 1;
           const id = `${context.name}-${phase}-${n}`;
-          lines.push('', `--changeset release-strategies:${id} runInTransaction:${unit.transactional} splitStatements:false`, terminate(command));
+          const always = statements.has(command) ? '' : ' runAlways:true';
+          lines.push('', `--changeset release-strategies:${id} runInTransaction:${unit.transactional} splitStatements:false${always}`, terminate(command));
         }
       }
     }
