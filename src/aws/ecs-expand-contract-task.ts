@@ -202,6 +202,7 @@ export class EcsExpandContractTask extends Construct implements ec2.IConnectable
       ? Math.min(7_200_000, Math.max(3_600_000, longestMs + 600_000))
       : props.timeout.toMilliseconds();
     checkMilliseconds(where, 'timeout', timeoutMs, 60_000, 7_200_000);
+    if (timeoutMs % 1000 !== 0) fail(where, 'timeout', 'must be a whole number of seconds (the provider counts its polls in seconds)', `${timeoutMs} milliseconds`);
     if (timeoutMs <= longestMs) {
       const field = longestMs === statement.ms ? 'statementTimeout' : 'indexBuildTimeout';
       fail(where, 'timeout', `must be longer than ${field} (${longestMs / 1000} seconds), or the deployment gives up before PostgreSQL cancels the statement`, `${timeoutMs / 1000} seconds`);

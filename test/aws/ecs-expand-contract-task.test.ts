@@ -279,6 +279,12 @@ describe('EcsExpandContractTask bad input', () => {
     );
   });
 
+  test('fails on a timeout that is not whole seconds (found by the property test: aws-cdk-lib crashed on it)', () => {
+    expect(thrown(() => build({ timeout: Duration.millis(3_600_001) }))).toBe(
+      "Shop/Expand: invalid 'timeout': must be a whole number of seconds (the provider counts its polls in seconds), got '3600001 milliseconds'",
+    );
+  });
+
   test('fails on a timeout that is a token, saying why and showing it readably', () => {
     const f = fixture();
     const minutes = new CfnParameter(f.stack, 'Minutes', { type: 'Number' });

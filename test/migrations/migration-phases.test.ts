@@ -58,8 +58,8 @@ describe('MigrationPhases.sqlFiles()', () => {
   test('reads each file', () => {
     const phases = MigrationPhases.sqlFiles({ expand: [path.join(FIXTURES, 'expand.sql')] });
     expect(phases.statementsOf(Phase.EXPAND)).toEqual([
-      '-- Adds display_name next to full_name.\nALTER TABLE users ADD COLUMN display_name text',
-      'CREATE INDEX CONCURRENTLY users_display_name_idx ON users (display_name)',
+      '-- Adds display_name next to full_name.\nALTER TABLE users ADD COLUMN IF NOT EXISTS display_name text',
+      'CREATE INDEX CONCURRENTLY IF NOT EXISTS users_display_name_idx ON users (display_name)',
     ]);
   });
 
