@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { CustomResource, Duration, Lazy, Stack } from 'aws-cdk-lib';
+import { CustomResource, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -165,6 +165,8 @@ export class EcsExpandContractTask extends Construct implements ec2.IConnectable
   /** The task's network connections: allow them into the database. */
   public readonly connections: ec2.Connections;
 
+  /** The phases this task runs one of (to find the other phases of the same change in the release). */
+  private readonly phases: MigrationPhases;
   /** Services contract waits for (registered by runsAfter()). */
   private readonly services: ecs.IBaseService[] = [];
   /** The handler that checks the services, which runsAfter() grants ecs:DescribeServices. */
@@ -174,6 +176,9 @@ export class EcsExpandContractTask extends Construct implements ec2.IConnectable
     super(scope, id);
     const where = this.node.path;
     const phase = props.current ?? Phase.EXPAND;
+    if (Token.isUnresolved(props.postgresVersion)) {
+      fail(where, 'postgresVersion', 'must be known at synth, not a token: the rules that check the phases depend on it', '<token>');
+    }
     const statement = timeoutOf(props.statementTimeout, Duration.minutes(1));
     const indexBuild = timeoutOf(props.indexBuildTimeout, Duration.hours(1));
     const checked = checkMigration(this, {
@@ -209,6 +214,7 @@ export class EcsExpandContractTask extends Construct implements ec2.IConnectable
     }
 
     this.phase = phase;
+    this.phases = props.phases;
     this.script = psqlScript({
       name: id,
       phase,
@@ -342,9 +348,18 @@ export class EcsExpandContractTask extends Construct implements ec2.IConnectable
     });
     if (wait !== undefined) this.resource.node.addDependency(wait);
     this.node.addValidation({
-      validate: () => phase === Phase.CONTRACT && this.services.length === 0
-        ? [`invalid 'current': contract must first check that the service no longer runs the old version: pass the ECS service to runsAfter(), got ${show(phase)}`]
-        : [],
+      validate: () => {
+        if (phase !== Phase.CONTRACT) return [];
+        const problems: string[] = [];
+        if (this.services.length === 0) {
+          problems.push(`invalid 'current': contract must first check that the service no longer runs the old version: pass the ECS service to runsAfter(), got ${show(phase)}`);
+        }
+        const expand = Stack.of(this).node.findAll().find((c) => c instanceof EcsExpandContractTask && c.phase === Phase.EXPAND && c.phases === props.phases);
+        if (expand !== undefined) {
+          problems.push(`invalid 'current': contract must not ship in the same release as the expand of the same phases (${expand.node.path}): the rollback target of this release reads the shape contract removes, got ${show(phase)}`);
+        }
+        return problems;
+      },
     });
   }
 

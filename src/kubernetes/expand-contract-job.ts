@@ -156,6 +156,8 @@ export class ExpandContractJob extends Construct {
   public readonly configMap: k8s.KubeConfigMap;
   /** Base name of the migration, which keys its advisory lock. */
   private readonly baseName: string;
+  /** The phases this Job runs one of (to find the other phases of the same change in the release). */
+  private readonly phases: MigrationPhases;
 
   constructor(scope: Construct, id: string, props: ExpandContractJobProps) {
     super(scope, id);
@@ -213,6 +215,7 @@ export class ExpandContractJob extends Construct {
     }
     this.phase = phase;
     this.baseName = name;
+    this.phases = props.phases;
     this.backoffLimit = backoffLimit;
 
     const labels = { ...(props.labels ?? {}), [NAME_LABEL]: name, 'app.kubernetes.io/component': 'schema-migration', [PHASE_LABEL]: phase };
@@ -269,7 +272,8 @@ export class ExpandContractJob extends Construct {
       }
     }
     if (this.phase === Phase.CONTRACT) {
-      const expand = chart.node.findAll().find((c) => c instanceof ExpandContractJob && c !== this && c.baseName === name && c.phase === Phase.EXPAND);
+      const expand = chart.node.findAll().find((c) => c instanceof ExpandContractJob && c !== this && c.phase === Phase.EXPAND
+        && (c.baseName === name || c.phases === props.phases));
       if (expand !== undefined) {
         problems.push(`invalid 'current': contract of ${name} must not ship in the same release as its expand (${expand.node.path}): the rollback target of this release reads the shape contract removes, got 'contract'`);
       }

@@ -56,26 +56,26 @@ export class Removal {
    * Schema of the table.
    * @default - any schema (the name is not qualified)
    */
-  public readonly schema?: string;
-  /** Name of the table or schema. */
-  public readonly name: string;
+  public readonly schemaName?: string;
+  /** Name of the table, or of the schema. */
+  public readonly objectName: string;
   /**
    * Column of the table.
    * @default - not a column removal
    */
-  public readonly column?: string;
+  public readonly columnName?: string;
 
   private constructor(kind: RemovalKind, schema: string | undefined, name: string, column?: string) {
     this.kind = kind;
-    this.schema = schema;
-    this.name = name;
-    this.column = column;
+    this.schemaName = schema;
+    this.objectName = name;
+    this.columnName = column;
   }
 
   /** How the removal reads in messages: `table users`, `column users.full_name`, `schema legacy`. */
   public toString(): string {
-    const table = this.schema ? `${this.schema}.${this.name}` : this.name;
-    return this.kind === RemovalKind.COLUMN ? `column ${table}.${this.column}` : `${this.kind} ${table}`;
+    const table = this.schemaName ? `${this.schemaName}.${this.objectName}` : this.objectName;
+    return this.kind === RemovalKind.COLUMN ? `column ${table}.${this.columnName}` : `${this.kind} ${table}`;
   }
 }
 

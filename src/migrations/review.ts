@@ -806,10 +806,10 @@ function cascade(phase: Phase, what: string, why: string): Violation {
 /** A removal in contract that the phases must declare. */
 function undeclared(state: PhaseState, what: string, kind: RemovalKind, table: Relation, column?: string): Violation[] {
   const covered = state.removes.some((r) => {
-    const sameName = r.name === table.name && (r.schema === undefined || table.schema === undefined || r.schema === table.schema);
+    const sameName = sameRelation({ schema: r.schemaName, name: r.objectName }, table);
     if (r.kind === RemovalKind.TABLE) return (kind === RemovalKind.TABLE || kind === RemovalKind.COLUMN) && sameName;
-    if (r.kind === RemovalKind.COLUMN) return kind === RemovalKind.COLUMN && sameName && r.column === column;
-    return kind === RemovalKind.SCHEMA && r.name === table.name;
+    if (r.kind === RemovalKind.COLUMN) return kind === RemovalKind.COLUMN && sameName && r.columnName === column;
+    return kind === RemovalKind.SCHEMA && r.objectName === table.name;
   });
   if (covered) return [];
   const factory = kind === RemovalKind.COLUMN ? `Removal.column('${show(table)}', '${column}')`

@@ -492,3 +492,25 @@ describe('the check before contract', () => {
     );
   });
 });
+
+describe('the release it ships in (the stack)', () => {
+  test('fails when the same stack runs the expand and the contract of the same phases', () => {
+    const f = fixture();
+    const phases = renamePhases();
+    const common = { cluster: f.cluster, databaseSecret: f.databaseSecret, image: ecs.ContainerImage.fromRegistry('postgres:17'), phases };
+    new EcsExpandContractTask(f.stack, 'Expand', common);
+    const contract = new EcsExpandContractTask(f.stack, 'Contract', { ...common, current: Phase.CONTRACT, oldShapeUnusedSince: 'orders:3.0.0' });
+    contract.runsAfter(f.service);
+    expect(() => Template.fromStack(f.stack)).toThrow(
+      "[Shop/Contract] invalid 'current': contract must not ship in the same release as the expand of the same phases (Shop/Expand): the rollback target of this release reads the shape contract removes, got 'contract'",
+    );
+  });
+
+  test('fails on a PostgreSQL version given as a token: the rules depend on it', () => {
+    const f = fixture();
+    const version = new CfnParameter(f.stack, 'Version', { type: 'Number' });
+    expect(thrown(() => new EcsExpandContractTask(f.stack, 'Expand', {
+      cluster: f.cluster, databaseSecret: f.databaseSecret, image: ecs.ContainerImage.fromRegistry('postgres:17'), phases: renamePhases(), postgresVersion: version.valueAsNumber,
+    }))).toBe("Shop/Expand: invalid 'postgresVersion': must be known at synth, not a token: the rules that check the phases depend on it, got '<token>'");
+  });
+});
