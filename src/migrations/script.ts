@@ -197,12 +197,18 @@ function builtIndex(s: SqlStatement): string | undefined {
 
 /**
  * Before a CREATE INDEX CONCURRENTLY: a build that failed or was killed leaves an INVALID index behind,
- * which IF NOT EXISTS would then keep. This drops such an index (a short ACCESS EXCLUSIVE lock, bounded
- * by lock_timeout) so the build runs again; a valid index is kept.
+ * which IF NOT EXISTS would then keep. This drops such an index so the build runs again; a valid index
+ * is kept. psql drops it with DROP INDEX CONCURRENTLY (`\gexec`), which blocks no reads or writes;
+ * tools that cannot run a psql meta-command drop it in a DO block (a short ACCESS EXCLUSIVE lock,
+ * bounded by lock_timeout).
  */
-export function invalidIndexGuard(s: SqlStatement): string | undefined {
+export function invalidIndexGuard(s: SqlStatement, psql = false): string | undefined {
   const index = builtIndex(s);
   if (index === undefined) return undefined;
+  if (psql) {
+    return `-- an INVALID index left by a build that did not finish is dropped, without blocking anyone, and built again\n`
+      + `SELECT format('DROP INDEX CONCURRENTLY %s', indexrelid::regclass) FROM pg_index WHERE indexrelid = to_regclass(${literal(index)}) AND NOT indisvalid\n\\gexec`;
+  }
   return `DO $guard$ BEGIN\n  IF EXISTS (SELECT FROM pg_index WHERE indexrelid = to_regclass(${literal(index)}) AND NOT indisvalid) THEN\n`
     + `    RAISE NOTICE 'dropping INVALID index %, left by a build that did not finish, to build it again', ${literal(index)};\n`
     + `    EXECUTE ${literal(`DROP INDEX ${index}`)};\n  END IF;\nEND $guard$`;
@@ -224,11 +230,14 @@ export function unitCommands(unit: Unit, timeouts: Timeouts, explicitTransaction
     return [set('statement_timeout', timeouts.indexBuild), unit.backfill._psql(timeouts.batch), set('statement_timeout', timeouts.statement)];
   }
   const commands: string[] = [];
-  const guard = unit.statements.length === 1 ? invalidIndexGuard(unit.statements[0]) : undefined;
-  if (guard) commands.push(guard);
+  // psql scripts (explicit transactions) drop an INVALID index concurrently, so after the lifted timeouts.
+  const psql = explicitTransactions;
+  const guard = unit.statements.length === 1 ? invalidIndexGuard(unit.statements[0], psql) : undefined;
+  if (guard && !psql) commands.push(guard);
   const timeout = unit.timeout === TimeoutClass.INDEX_BUILD ? timeouts.indexBuild : timeouts.statement;
   if (unit.waitsForOlderTransactions) commands.push(set('lock_timeout', '0'));
   if (timeout !== timeouts.statement) commands.push(set('statement_timeout', timeout));
+  if (guard && psql) commands.push(guard);
   const grouped = explicitTransactions && unit.transactional && unit.statements.length > 1;
   if (grouped) commands.push('BEGIN');
   commands.push(...unit.statements.map(renderStatement));

@@ -243,6 +243,11 @@ describe('ordering', () => {
 });
 
 describe('runners', () => {
+  const PSQL_INDEX_GUARD = [
+    '-- an INVALID index left by a build that did not finish is dropped, without blocking anyone, and built again',
+    `SELECT format('DROP INDEX CONCURRENTLY %s', indexrelid::regclass) FROM pg_index WHERE indexrelid = to_regclass('"users_display_name_idx"') AND NOT indisvalid`,
+    '\\gexec',
+  ];
   const INDEX_GUARD = [
     'DO $guard$ BEGIN',
     `  IF EXISTS (SELECT FROM pg_index WHERE indexrelid = to_regclass('"users_display_name_idx"') AND NOT indisvalid) THEN`,
@@ -268,9 +273,9 @@ describe('runners', () => {
         'SELECT pg_advisory_lock(1381190983, -863929847);',
         "SET lock_timeout = '3s';",
         'ALTER TABLE users ADD COLUMN IF NOT EXISTS display_name text;',
-        ...INDEX_GUARD,
         "SET lock_timeout = '0';",
         "SET statement_timeout = '1800s';",
+        ...PSQL_INDEX_GUARD,
         'CREATE INDEX CONCURRENTLY IF NOT EXISTS users_display_name_idx ON users (display_name);',
         "SET statement_timeout = '120s';",
         "SET lock_timeout = '3s';",
@@ -317,9 +322,9 @@ describe('runners', () => {
     expect(configMap.data['expand.sql'].split('\n').slice(7)).toEqual([
       '-- Adds display_name next to full_name.',
       'ALTER TABLE users ADD COLUMN IF NOT EXISTS display_name text;',
-      ...INDEX_GUARD,
       "SET lock_timeout = '0';",
       "SET statement_timeout = '3600s';",
+      ...PSQL_INDEX_GUARD,
       'CREATE INDEX CONCURRENTLY IF NOT EXISTS users_display_name_idx ON users (display_name);',
       "SET statement_timeout = '60s';",
       "SET lock_timeout = '5s';",

@@ -87,6 +87,11 @@ test('a concurrent index build is preceded by a check that drops an INVALID inde
     '  END IF;',
     'END $guard$',
   ].join('\n'));
+  expect(invalidIndexGuard(build, true)).toBe([
+    '-- an INVALID index left by a build that did not finish is dropped, without blocking anyone, and built again',
+    `SELECT format('DROP INDEX CONCURRENTLY %s', indexrelid::regclass) FROM pg_index WHERE indexrelid = to_regclass('"sales"."users_a"') AND NOT indisvalid`,
+    '\\gexec',
+  ].join('\n'));
   expect(invalidIndexGuard(plain)).toBeUndefined();
 });
 
