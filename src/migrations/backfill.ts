@@ -1,4 +1,4 @@
-import { parseSql, SqlStatement } from './sql-statement';
+import { dollarTag, parseSql, quoteIdent } from './sql-statement';
 import { checkRange, fail } from '../private/validate';
 
 /** Options for `Backfill.batched()`. */
@@ -66,12 +66,7 @@ export class Backfill {
     checkRange(where, 'pauseMilliseconds', pauseMs, 0, 60_000);
     // One statement, so nothing can be smuggled in through the parts.
     const text = `UPDATE ${options.table} SET ${options.set} WHERE (${options.pending})`;
-    let parsed: SqlStatement[] = [];
-    try {
-      parsed = parseSql(where, 'options', text);
-    } catch (e: any) {
-      if (String(e?.message).includes('not loaded')) throw e;
-    }
+    const parsed = parseSql(where, 'options', text);
     if (parsed.length !== 1 || parsed[0].type !== 'UpdateStmt' || parsed[0].node.fromClause || parsed[0].node.returningList || parsed[0].node.withClause) {
       fail(where, 'options', "must describe one UPDATE: a table name, assignments for 'set' and a condition for 'pending'", text);
     }
@@ -141,16 +136,4 @@ export class Backfill {
       '\\gexec',
     ].join('\n');
   }
-}
-
-/** An identifier as PostgreSQL reads it back exactly (names from the parse tree are already folded). */
-export function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
-/** A dollar-quote tag that does not occur in `text`. */
-export function dollarTag(text: string): string {
-  let tag = '$rs$';
-  for (let i = 1; text.includes(tag); i++) tag = `$rs${i}$`;
-  return tag;
 }

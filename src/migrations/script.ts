@@ -3,9 +3,9 @@
  * statement_timeout set first. Internal: the Kubernetes runners and the ECS task share it.
  */
 import { createHash } from 'crypto';
-import { Backfill, dollarTag, quoteIdent } from './backfill';
+import { Backfill } from './backfill';
 import { Phase } from './phase';
-import { SqlStatement } from './sql-statement';
+import { dollarTag, quoteIdent, SqlStatement } from './sql-statement';
 
 /**
  * The timeouts of a migration, as PostgreSQL reads them in SET (`5s`, `1500ms`, or a deploy-time

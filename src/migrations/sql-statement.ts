@@ -123,3 +123,15 @@ function allowances(where: string, field: string, sql: string): Map<MigrationRul
   }
   return allowed;
 }
+
+/** An identifier as PostgreSQL reads it back exactly (names from the parse tree are already folded). */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** A dollar-quote tag that does not occur in `text`. */
+export function dollarTag(text: string): string {
+  let tag = '$rs$';
+  for (let i = 1; text.includes(tag); i++) tag = `$rs${i}$`;
+  return tag;
+}

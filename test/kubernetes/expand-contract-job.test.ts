@@ -377,6 +377,18 @@ describe('runners', () => {
     expect(container.args).toContain('--pgroll-schema=roll');
   });
 
+  test('pgroll: start gets the backfill batch size and the pause between batches', () => {
+    const phases = MigrationPhases.pgroll({ migrationFile: path.join(FIXTURES, '03_rename_full_name.json') });
+    const { container } = synth({
+      phases,
+      runner: MigrationRunner.pgroll({ image: 'ghcr.io/xataio/pgroll:v0.16.2', psqlImage: 'postgres:17.6-alpine', backfillBatchSize: 500, backfillBatchDelay: Duration.millis(250) }),
+    });
+    expect(container.args.slice(-3)).toEqual(['--backfill-batch-size=500', '--backfill-batch-delay=250ms', '/migrations/03_rename_full_name.json']);
+    expect(thrown(() => MigrationRunner.pgroll({ image: 'p:1', psqlImage: 'postgres:17', backfillBatchDelay: Duration.minutes(2) }))).toBe(
+      "MigrationRunner.pgroll(): invalid 'backfillBatchDelay': must be a whole number of milliseconds from 0 to 60000, got '120000 milliseconds'",
+    );
+  });
+
   test('pgroll checks raw SQL operations like SQL phases', () => {
     expect(thrown(() => synth({
       phases: MigrationPhases.pgroll({ migrationFile: path.join(FIXTURES, '04_raw_drop.json') }),
@@ -690,8 +702,11 @@ describe('the release it ships in (the chart)', () => {
 
 describe('Backfill and Removal', () => {
   test('fails on a backfill whose parts smuggle in a second statement', () => {
+    expect(thrown(() => Backfill.batched({ table: 'users', set: 'a = 1 WHERE true; DROP TABLE users; UPDATE users SET a = 1', pending: 'a IS NULL' }))).toBe(
+      "Backfill.batched(): invalid 'options': must describe one UPDATE: a table name, assignments for 'set' and a condition for 'pending', got 'UPDATE users SET a = 1 WHERE true; DROP TABLE users; UPDATE users SET a = 1 WHERE (a IS NULL)'",
+    );
     expect(thrown(() => Backfill.batched({ table: 'users', set: 'a = 1; DROP TABLE users', pending: 'a IS NULL' }))).toBe(
-      "Backfill.batched(): invalid 'options': must describe one UPDATE: a table name, assignments for 'set' and a condition for 'pending', got 'UPDATE users SET a = 1; DROP TABLE users WHERE (a IS NULL)'",
+      "Backfill.batched(): invalid 'options': must be valid PostgreSQL (syntax error at or near \"WHERE\" on line 1), got 'UPDATE users SET a = 1; DROP TABLE users WHERE (a IS NULL)'",
     );
   });
 
