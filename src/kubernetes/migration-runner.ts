@@ -298,8 +298,12 @@ function requireSql(context: RunnerContext, tool: string): void {
   }
 }
 
-/** Versioned tools run files, not psql scripts: a batched backfill needs psql to commit each batch. */
-function refuseBackfills(context: RunnerContext, tool: string): void {
+/**
+ * SQL phases for a versioned tool, which runs files, not psql scripts: a batched backfill needs psql to
+ * commit each batch.
+ */
+function requireFileSql(context: RunnerContext, tool: string): void {
+  requireSql(context, tool);
   const backfills = context.phases._backfills;
   if (backfills.length > 0) {
     fail(context.where, 'runner', `${tool} cannot run batched backfills, which commit each batch from a psql script: use MigrationRunner.psql() (or .custom() with the psql script) for these phases`, backfills[0].toString());
@@ -443,8 +447,7 @@ class FlywayRunner extends MigrationRunner {
   }
 
   public _render(context: RunnerContext): RunnerSpec {
-    requireSql(context, 'MigrationRunner.flyway()');
-    refuseBackfills(context, 'MigrationRunner.flyway()');
+    requireFileSql(context, 'MigrationRunner.flyway()');
     const files: { [name: string]: string } = {};
     for (const { phase, units } of unitsUpTo(context)) {
       units.forEach((unit, i) => {
@@ -485,8 +488,7 @@ class LiquibaseRunner extends MigrationRunner {
   }
 
   public _render(context: RunnerContext): RunnerSpec {
-    requireSql(context, 'MigrationRunner.liquibase()');
-    refuseBackfills(context, 'MigrationRunner.liquibase()');
+    requireFileSql(context, 'MigrationRunner.liquibase()');
     const lines = ['--liquibase formatted sql'];
     for (const { phase, units } of unitsUpTo(context)) {
       let n = 0;
@@ -526,8 +528,7 @@ class AtlasRunner extends MigrationRunner {
   }
 
   public _render(context: RunnerContext): RunnerSpec {
-    requireSql(context, 'MigrationRunner.atlas()');
-    refuseBackfills(context, 'MigrationRunner.atlas()');
+    requireFileSql(context, 'MigrationRunner.atlas()');
     const migrations: Array<[string, string]> = [];
     for (const { phase, units } of unitsUpTo(context)) {
       units.forEach((unit, i) => {
@@ -563,8 +564,7 @@ class GolangMigrateRunner extends MigrationRunner {
   }
 
   public _render(context: RunnerContext): RunnerSpec {
-    requireSql(context, 'MigrationRunner.golangMigrate()');
-    refuseBackfills(context, 'MigrationRunner.golangMigrate()');
+    requireFileSql(context, 'MigrationRunner.golangMigrate()');
     const files: { [name: string]: string } = {};
     for (const { phase, units } of unitsUpTo(context)) {
       let n = 0;
