@@ -354,7 +354,8 @@ export class EcsExpandContractTask extends Construct implements ec2.IConnectable
         if (this.services.length === 0) {
           problems.push(`invalid 'current': contract must first check that the service no longer runs the old version: pass the ECS service to runsAfter(), got ${show(phase)}`);
         }
-        const expand = Stack.of(this).node.findAll().find((c) => c instanceof EcsExpandContractTask && c.phase === Phase.EXPAND && c.phases === props.phases);
+        const expand = Stack.of(this).node.findAll()
+          .find((c) => c instanceof EcsExpandContractTask && c.phase === Phase.EXPAND && c.phases === props.phases);
         if (expand !== undefined) {
           problems.push(`invalid 'current': contract must not ship in the same release as the expand of the same phases (${expand.node.path}): the rollback target of this release reads the shape contract removes, got ${show(phase)}`);
         }

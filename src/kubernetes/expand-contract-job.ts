@@ -204,8 +204,15 @@ export class ExpandContractJob extends Construct {
       { name: 'HOME', value: '/tmp' },
     ];
     const spec = props.runner._render({
-      where, name, phase, phases: props.phases, timeouts, env,
-      lockTimeoutMs: lockMs, postgresVersion: checked.postgresVersion, rerunnable: checked.rerunnable,
+      where,
+      name,
+      phase,
+      phases: props.phases,
+      timeouts,
+      env,
+      lockTimeoutMs: lockMs,
+      postgresVersion: checked.postgresVersion,
+      rerunnable: checked.rerunnable,
     });
     const backoffLimit = props.backoffLimit ?? (spec.retriesAreSafe ? 2 : 0);
     checkRange(where, 'backoffLimit', backoffLimit, 0, 10);

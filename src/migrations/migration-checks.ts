@@ -91,7 +91,7 @@ export function checkMigration(scope: IConstruct, input: MigrationInput): Checke
     checkNonEmpty(where, 'oldShapeUnusedSince', input.oldShapeUnusedSince);
   }
   const { lockTimeout, statementTimeout, indexBuildTimeout, batchTimeout } = input;
-  const cap = `(the cap: while a migration waits for a lock or holds a batch, the running version's statements wait behind it; PostgreSQL practice is a lock_timeout of a few seconds, retried, so a blocked migration fails before the application's requests time out)`;
+  const cap = '(the cap: while a migration waits for a lock or holds a batch, the running version\'s statements wait behind it; PostgreSQL practice is a lock_timeout of a few seconds, retried, so a blocked migration fails before the application\'s requests time out)';
   checkMilliseconds(where, 'lockTimeout', lockTimeout.ms, 1, MAX_LOCK_WAIT_MS, cap);
   checkMilliseconds(where, 'statementTimeout', statementTimeout.ms, 1000, 86_400_000);
   checkMilliseconds(where, 'indexBuildTimeout', indexBuildTimeout.ms, 1000, 86_400_000);

@@ -203,7 +203,13 @@ export class MigrationPhases {
   /** @internal */
   public readonly _removes: readonly Removal[];
 
-  private constructor(format: MigrationFormat, statements: PhaseStatements, pgroll: PgrollMigration | undefined, backfills: Backfill[], removes: Removal[]) {
+  private constructor(
+    format: MigrationFormat,
+    statements: PhaseStatements,
+    pgroll: PgrollMigration | undefined,
+    backfills: Backfill[],
+    removes: Removal[],
+  ) {
     this.format = format;
     this._statements = statements;
     this._pgroll = pgroll;

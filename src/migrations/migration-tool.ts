@@ -6,8 +6,15 @@
 
 /** Image repositories of migration tools, by the last path segment of the repository. */
 const TOOL_IMAGES: { [repository: string]: string } = {
-  'flyway': 'Flyway', 'liquibase': 'Liquibase', 'liquibase-secure': 'Liquibase', 'atlas': 'Atlas', 'pgroll': 'pgroll',
-  'migrate': 'golang-migrate', 'sqitch': 'Sqitch', 'dbmate': 'dbmate', 'goose': 'goose',
+  'flyway': 'Flyway',
+  'liquibase': 'Liquibase',
+  'liquibase-secure': 'Liquibase',
+  'atlas': 'Atlas',
+  'pgroll': 'pgroll',
+  'migrate': 'golang-migrate',
+  'sqitch': 'Sqitch',
+  'dbmate': 'dbmate',
+  'goose': 'goose',
 };
 
 /** Commands (first word) of migration tools, and commands whose arguments make them one. */

@@ -155,7 +155,7 @@ function structural(s: SqlStatement, state: PhaseState): Violation[] {
       out.push({
         rule: MigrationRule.SESSION_OVERRIDE,
         problem: `${phase} must not change ${name}${how}: it changes what the statements after it do (which role runs them, which objects names resolve to, whether triggers fire) behind the checks`,
-        alternative: `qualify names instead of changing search_path, grant the migration's role what it needs, or check it by hand and allow it with '-- release-strategies:allow session-override <reason>'`,
+        alternative: 'qualify names instead of changing search_path, grant the migration\'s role what it needs, or check it by hand and allow it with \'-- release-strategies:allow session-override <reason>\'',
       });
     }
   };

@@ -105,7 +105,9 @@ function runsAlone(s: SqlStatement): TimeoutClass | undefined {
  * DDL before it.
  */
 export function planUnits(statements: readonly SqlStatement[], postgresVersion: number, backfills: readonly Backfill[] = []): Unit[] {
-  const units: Unit[] = backfills.map((b) => ({ statements: [], transactional: false, waitsForOlderTransactions: false, timeout: TimeoutClass.STATEMENT, backfill: b }));
+  const units: Unit[] = backfills.map((b) => ({
+    statements: [], transactional: false, waitsForOlderTransactions: false, timeout: TimeoutClass.STATEMENT, backfill: b,
+  }));
   let group: SqlStatement[] = [];
   const flush = () => {
     if (group.length > 0) units.push({ statements: group, transactional: true, waitsForOlderTransactions: false, timeout: TimeoutClass.STATEMENT });
@@ -116,7 +118,8 @@ export function planUnits(statements: readonly SqlStatement[], postgresVersion: 
     if (cannotRunInTransaction(s, postgresVersion)) {
       flush();
       const waits = waitsForOlderTransactions(s);
-      units.push({ statements: [s], transactional: false, waitsForOlderTransactions: waits, timeout: waits ? TimeoutClass.INDEX_BUILD : TimeoutClass.STATEMENT });
+      const timeout = waits ? TimeoutClass.INDEX_BUILD : TimeoutClass.STATEMENT;
+      units.push({ statements: [s], transactional: false, waitsForOlderTransactions: waits, timeout });
     } else if (alone !== undefined) {
       flush();
       units.push({ statements: [s], transactional: true, waitsForOlderTransactions: false, timeout: alone });
@@ -206,7 +209,7 @@ export function invalidIndexGuard(s: SqlStatement, psql = false): string | undef
   const index = builtIndex(s);
   if (index === undefined) return undefined;
   if (psql) {
-    return `-- an INVALID index left by a build that did not finish is dropped, without blocking anyone, and built again\n`
+    return '-- an INVALID index left by a build that did not finish is dropped, without blocking anyone, and built again\n'
       + `SELECT format('DROP INDEX CONCURRENTLY %s', indexrelid::regclass) FROM pg_index WHERE indexrelid = to_regclass(${literal(index)}) AND NOT indisvalid\n\\gexec`;
   }
   return `DO $guard$ BEGIN\n  IF EXISTS (SELECT FROM pg_index WHERE indexrelid = to_regclass(${literal(index)}) AND NOT indisvalid) THEN\n`

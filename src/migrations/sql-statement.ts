@@ -41,7 +41,9 @@ export interface SqlStatement {
 }
 
 /** Rules a comment cannot allow: the runner depends on them. */
-export const UNALLOWABLE_RULES: ReadonlySet<MigrationRule> = new Set([MigrationRule.TRANSACTION_CONTROL, MigrationRule.TIMEOUT_OVERRIDE, MigrationRule.POSTGRES_VERSION]);
+export const UNALLOWABLE_RULES: ReadonlySet<MigrationRule> = new Set([
+  MigrationRule.TRANSACTION_CONTROL, MigrationRule.TIMEOUT_OVERRIDE, MigrationRule.POSTGRES_VERSION,
+]);
 
 const ALLOW_COMMENT = /^\s*--\s*release-strategies:allow\b\s*(\S*)\s*(.*?)\s*$/;
 const RULE_IDS = new Set<string>(Object.values(MigrationRule));

@@ -45,7 +45,7 @@ function build(overrides: Partial<EcsExpandContractTaskProps> = {}) {
   return { ...f, task, template: () => Template.fromStack(f.stack) };
 }
 
-const COMMAND = ['sh', '-c', `printf '%s' "$MIGRATION_SQL" | psql --no-psqlrc --set=ON_ERROR_STOP=1 --echo-queries --file=-`];
+const COMMAND = ['sh', '-c', 'printf \'%s\' "$MIGRATION_SQL" | psql --no-psqlrc --set=ON_ERROR_STOP=1 --echo-queries --file=-'];
 
 describe('EcsExpandContractTask', () => {
   test('a Fargate task definition pipes the phase script from its environment into psql, the connection from the secret', () => {
@@ -268,7 +268,8 @@ describe('EcsExpandContractTask bad input', () => {
   });
 
   test('fails on a timeout the statement timeout outlasts', () => {
-    expect(thrown(() => build({ statementTimeout: Duration.minutes(30), indexBuildTimeout: Duration.minutes(10), timeout: Duration.minutes(20) }))).toBe(
+    const timeouts = { statementTimeout: Duration.minutes(30), indexBuildTimeout: Duration.minutes(10), timeout: Duration.minutes(20) };
+    expect(thrown(() => build(timeouts))).toBe(
       "Shop/Expand: invalid 'timeout': must be longer than statementTimeout (1800 seconds), or the deployment gives up before PostgreSQL cancels the statement, got '1200 seconds'",
     );
   });
@@ -289,7 +290,10 @@ describe('EcsExpandContractTask bad input', () => {
     const f = fixture();
     const minutes = new CfnParameter(f.stack, 'Minutes', { type: 'Number' });
     expect(thrown(() => new EcsExpandContractTask(f.stack, 'Expand', {
-      cluster: f.cluster, databaseSecret: f.databaseSecret, image: ecs.ContainerImage.fromRegistry('postgres:17'), phases: renamePhases(),
+      cluster: f.cluster,
+      databaseSecret: f.databaseSecret,
+      image: ecs.ContainerImage.fromRegistry('postgres:17'),
+      phases: renamePhases(),
       timeout: Duration.minutes(minutes.valueAsNumber),
     }))).toBe("Shop/Expand: invalid 'timeout': must be known at synth, not a token: the provider builds its polling schedule from it, got '<token> minutes'");
   });

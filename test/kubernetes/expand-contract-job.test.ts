@@ -245,20 +245,21 @@ describe('ordering', () => {
 describe('runners', () => {
   const PSQL_INDEX_GUARD = [
     '-- an INVALID index left by a build that did not finish is dropped, without blocking anyone, and built again',
-    `SELECT format('DROP INDEX CONCURRENTLY %s', indexrelid::regclass) FROM pg_index WHERE indexrelid = to_regclass('"users_display_name_idx"') AND NOT indisvalid`,
+    'SELECT format(\'DROP INDEX CONCURRENTLY %s\', indexrelid::regclass) FROM pg_index WHERE indexrelid = to_regclass(\'"users_display_name_idx"\') AND NOT indisvalid',
     '\\gexec',
   ];
   const INDEX_GUARD = [
     'DO $guard$ BEGIN',
-    `  IF EXISTS (SELECT FROM pg_index WHERE indexrelid = to_regclass('"users_display_name_idx"') AND NOT indisvalid) THEN`,
-    `    RAISE NOTICE 'dropping INVALID index %, left by a build that did not finish, to build it again', '"users_display_name_idx"';`,
-    `    EXECUTE 'DROP INDEX "users_display_name_idx"';`,
+    '  IF EXISTS (SELECT FROM pg_index WHERE indexrelid = to_regclass(\'"users_display_name_idx"\') AND NOT indisvalid) THEN',
+    '    RAISE NOTICE \'dropping INVALID index %, left by a build that did not finish, to build it again\', \'"users_display_name_idx"\';',
+    '    EXECUTE \'DROP INDEX "users_display_name_idx"\';',
     '  END IF;',
     'END $guard$;',
   ];
 
   test('psql runs the phase script with ON_ERROR_STOP: timeouts, the advisory lock, then the units', () => {
-    const { container, configMap } = synth({ lockTimeout: Duration.seconds(3), statementTimeout: Duration.minutes(2), indexBuildTimeout: Duration.minutes(30) });
+    const timeouts = { lockTimeout: Duration.seconds(3), statementTimeout: Duration.minutes(2), indexBuildTimeout: Duration.minutes(30) };
+    const { container, configMap } = synth(timeouts);
     expect(container.image).toBe('postgres:17.6-alpine');
     expect(container.imagePullPolicy).toBe('Always');
     expect(container.command).toEqual(['psql']);
@@ -298,7 +299,7 @@ describe('runners', () => {
       "SET statement_timeout = '3600s';",
       '-- batched backfill of "users" in batches of 500 rows along id, each its own transaction',
       "SELECT CASE WHEN b.n = 1 THEN 'SET statement_timeout = ''2s''' END,",
-      `       format($rs$UPDATE "users" SET display_name = full_name || '%%' WHERE "id" >= %L%s AND (display_name IS NULL)$rs$, b.first, CASE WHEN b.next IS NULL THEN '' ELSE format(' AND "id" < %L', b.next) END), 'SELECT pg_sleep(0.05)'`,
+      '       format($rs$UPDATE "users" SET display_name = full_name || \'%%\' WHERE "id" >= %L%s AND (display_name IS NULL)$rs$, b.first, CASE WHEN b.next IS NULL THEN \'\' ELSE format(\' AND "id" < %L\', b.next) END), \'SELECT pg_sleep(0.05)\'',
       '  FROM (SELECT "id" AS first, lead("id") OVER (ORDER BY "id") AS next, row_number() OVER (ORDER BY "id") AS n',
       '          FROM (SELECT "id", row_number() OVER (ORDER BY "id") AS i FROM "users" WHERE (display_name IS NULL)) pending',
       '         WHERE (pending.i - 1) % 500 = 0) b',
@@ -420,7 +421,7 @@ describe('runners', () => {
 
   const CONSTRAINT_GUARD = [
     'DO $guard$ BEGIN',
-    `  IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = to_regclass('"users"') AND conname = 'users_display_name_not_null') THEN`,
+    '  IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = to_regclass(\'"users"\') AND conname = \'users_display_name_not_null\') THEN',
     '    EXECUTE $rs$ALTER TABLE users ADD CONSTRAINT users_display_name_not_null CHECK (display_name IS NOT NULL) NOT VALID$rs$;',
     '  ELSE',
     "    RAISE NOTICE 'skipped, it ran before: %', $rs$ALTER TABLE users ADD CONSTRAINT users_display_name_not_null CHECK (display_name IS NOT NULL) NOT VALID$rs$;",
@@ -590,7 +591,8 @@ describe('bad input', () => {
   });
 
   test('fails on a deadline shorter than the statement timeout', () => {
-    expect(thrown(() => synth({ statementTimeout: Duration.minutes(30), indexBuildTimeout: Duration.minutes(10), activeDeadline: Duration.minutes(20) }))).toBe(
+    const timeouts = { statementTimeout: Duration.minutes(30), indexBuildTimeout: Duration.minutes(10), activeDeadline: Duration.minutes(20) };
+    expect(thrown(() => synth(timeouts))).toBe(
       "test/rename-full-name: invalid 'activeDeadline': must be longer than statementTimeout (1800 seconds), or Kubernetes kills the Job before PostgreSQL cancels the statement, got '1200 seconds'",
     );
   });

@@ -10,10 +10,10 @@
  * catches a phase that blocks the running version.
  */
 import { Duration, Testing } from 'cdk8s';
+import { Load, LoadLoop, PostgresServer, sleep, start, startJob, Statement } from './postgres-server';
 import {
   Backfill, DatabaseConnection, ExpandContractJob, JobOrdering, MigrationPhases, MigrationRunner, Phase, Removal, SqlParser,
 } from '../../src';
-import { Load, LoadLoop, PostgresServer, sleep, start, startJob, Statement } from './postgres-server';
 
 /** lock_timeout and batchTimeout of every phase here. */
 const LOCK_MS = 1000;
@@ -40,7 +40,7 @@ beforeAll(async () => {
 afterAll(() => {
   server?.stop();
   process.stdout.write(`\nLongest wait of a running version's statement per phase (lock_timeout ${LOCK_MS} ms, ${ROWS} rows):\n`
-    + measured.map(([phase, l, idle]) => `  ${phase}: ${l.maxWaitMs.toFixed(0)} ms over ${l.statements} statements (${l.slowest}); the same load with no phase running: ${idle.toFixed(0)} ms\n`).join(''));
+    + measured.map(([phase, l, idleMs]) => `  ${phase}: ${l.maxWaitMs.toFixed(0)} ms over ${l.statements} statements (${l.slowest}); the same load with no phase running: ${idleMs.toFixed(0)} ms\n`).join(''));
 });
 
 /** Version 1 reads and writes full_name. */
@@ -112,7 +112,7 @@ function load(database: string, statements: Statement[]): LoadLoop {
  * The longest wait of the same load with no phase running, measured just before the phase: what a busy
  * machine adds to any statement. The bound of a phase is its lock_timeout plus the margin plus this.
  */
-async function idle(database: string, statements: Statement[]): Promise<number> {
+async function idleWait(database: string, statements: Statement[]): Promise<number> {
   const loop = load(database, statements);
   await sleep(1500);
   return (await loop.stop()).maxWaitMs;
@@ -141,7 +141,7 @@ function expectBounded(phase: string, l: Load, idleMs: number): void {
 }
 
 test('expand under version 1 traffic: killed during the index build, rerun rebuilds the INVALID index, a third run changes nothing', async () => {
-  const idleMs = await idle('live', V1);
+  const idleMs = await idleWait('live', V1);
   const traffic = load('live', V1);
   // A long transaction of the running version keeps the index build waiting; the run is killed then.
   const busy = await server.openTransaction('live');
@@ -166,7 +166,7 @@ test('expand under version 1 traffic: killed during the index build, rerun rebui
 }, 120_000);
 
 test('migrate under version 1 and 2 traffic: killed midway through the backfill, rerun resumes it, a third run changes nothing', async () => {
-  const idleMs = await idle('live', [...V1, ...V2]);
+  const idleMs = await idleWait('live', [...V1, ...V2]);
   const traffic = load('live', [...V1, ...V2]);
   const pending = () => Number(server.sql('live', 'SELECT count(*) FROM users WHERE display_name IS NULL'));
   const before = pending();
@@ -190,7 +190,7 @@ test('migrate under version 1 and 2 traffic: killed midway through the backfill,
 }, 120_000);
 
 test('contract under version 2 traffic: killed while it waits for its lock, rerun completes, a third run changes nothing', async () => {
-  const idleMs = await idle('live', V2);
+  const idleMs = await idleWait('live', V2);
   const traffic = load('live', V2);
   const busy = await server.openTransaction('live', 'SELECT count(*) FROM users');
   const first = startJob(server, job(Phase.CONTRACT), 'live');
@@ -211,7 +211,7 @@ test('contract under version 2 traffic: killed while it waits for its lock, reru
 
 test('control: the old single-transaction migrate (backfill, ADD CONSTRAINT, VALIDATE) keeps the running version waiting far over the bound', async () => {
   server.sql('control', 'ALTER TABLE users ADD COLUMN display_name text');
-  const idleMs = await idle('control', V1);
+  const idleMs = await idleWait('control', V1);
   const traffic = load('control', V1);
   await sleep(200);
   const script = [

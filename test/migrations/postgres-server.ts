@@ -156,6 +156,14 @@ export interface Load {
   readonly errors: string[];
 }
 
+/** How many sessions a load loop runs, over which rows, how fast and for how long at most. */
+export interface LoadOptions {
+  readonly workers: number;
+  readonly rows: number;
+  readonly pauseMs: number;
+  readonly maxStatements: number;
+}
+
 /**
  * A bounded load loop: `workers` sessions, each running `statements` in turn (random ids from 1 to
  * `rows`) with `pauseMs` between two, until `stop()` is called or each has run `maxStatements`.
@@ -164,7 +172,7 @@ export class LoadLoop {
   private stopped = false;
   private readonly finished: Promise<Load[]>;
 
-  constructor(server: PostgresServer, database: string, statements: Statement[], options: { workers: number; rows: number; pauseMs: number; maxStatements: number }) {
+  constructor(server: PostgresServer, database: string, statements: Statement[], options: LoadOptions) {
     const workers = Array.from({ length: options.workers }, (_, w) => this.worker(server, database, statements, options, w));
     this.finished = Promise.all(workers);
   }
@@ -174,10 +182,15 @@ export class LoadLoop {
     this.stopped = true;
     const loads = await this.finished;
     const slowest = loads.reduce((a, b) => (b.maxWaitMs > a.maxWaitMs ? b : a));
-    return { statements: loads.reduce((n, l) => n + l.statements, 0), maxWaitMs: slowest.maxWaitMs, slowest: slowest.slowest, errors: loads.flatMap((l) => l.errors) };
+    return {
+      statements: loads.reduce((n, l) => n + l.statements, 0),
+      maxWaitMs: slowest.maxWaitMs,
+      slowest: slowest.slowest,
+      errors: loads.flatMap((l) => l.errors),
+    };
   }
 
-  private async worker(server: PostgresServer, database: string, statements: Statement[], options: { rows: number; pauseMs: number; maxStatements: number }, w: number): Promise<Load> {
+  private async worker(server: PostgresServer, database: string, statements: Statement[], options: LoadOptions, w: number): Promise<Load> {
     const child = spawn(server.bin('psql'), ['--no-psqlrc', '--quiet', '--set=ON_ERROR_STOP=0'], { env: { ...server.connection(database), PGAPPNAME: `load-${w}` } });
     const errors: string[] = [];
     let buffer = '';

@@ -33,7 +33,8 @@ interface Generated {
 const ALL = PHASES;
 const BEFORE_CONTRACT = [Phase.EXPAND, Phase.MIGRATE];
 
-const statement: fc.Arbitrary<Generated> = fc.tuple(fc.constantFrom(...TABLES), fc.constantFrom(...COLUMNS), fc.nat(99), fc.boolean()).chain(([t, c, n, flag]) => fc.constantFrom<Generated>(
+const parts = fc.tuple(fc.constantFrom(...TABLES), fc.constantFrom(...COLUMNS), fc.nat(99), fc.boolean());
+const statement: fc.Arbitrary<Generated> = parts.chain(([t, c, n, flag]) => fc.constantFrom<Generated>(
   { sql: `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS ${c}_${n} text`, refusedIn: [] },
   { sql: `ALTER TABLE ${t} ADD COLUMN ${c}_${n} text`, refusedIn: ALL },
   { sql: `ALTER TABLE ${t} ADD COLUMN IF NOT EXISTS ${c}_${n} text NOT NULL`, refusedIn: ALL },
@@ -116,7 +117,11 @@ test('ExpandContractJob: every generated migration is refused in the documented 
       const chart = Testing.chart();
       const message = thrownBy(() => new ExpandContractJob(chart, 'm', {
         database: DatabaseConnection.fromSecret({ secretName: 'db' }),
-        runner, phases, current, ordering, postgresVersion,
+        runner,
+        phases,
+        current,
+        ordering,
+        postgresVersion,
         oldShapeUnusedSince: 'app:2.0.0',
         lockTimeout: Duration.millis(lockMs),
       }));
@@ -151,7 +156,10 @@ test('the SQL classification: statements a phase must refuse are refused, whatev
     const message = thrownBy(() => new ExpandContractJob(Testing.chart(), 'm', {
       database: DatabaseConnection.fromSecret({ secretName: 'db' }),
       runner: MigrationRunner.psql({ image: 'postgres:17.6' }),
-      phases, current, ordering: JobOrdering.none(), oldShapeUnusedSince: 'app:2.0.0',
+      phases,
+      current,
+      ordering: JobOrdering.none(),
+      oldShapeUnusedSince: 'app:2.0.0',
     }));
     if (mustRefuse(g)) expect(message).toBeDefined();
     if (message !== undefined) {
@@ -183,7 +191,8 @@ test('EcsExpandContractTask: every generated migration is refused in the documen
         cluster,
         databaseSecret: secretsmanager.Secret.fromSecretNameV2(stack, 'Db', 'db'),
         image: ecs.ContainerImage.fromRegistry('postgres:17'),
-        phases, current,
+        phases,
+        current,
         lockTimeout: CdkDuration.millis(lockMs),
         timeout: CdkDuration.millis(timeoutMs),
       }));

@@ -15,10 +15,11 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Duration, Testing } from 'cdk8s';
-import {
-  Backfill, DatabaseConnection, EcsExpandContractTask, ExpandContractJob, JobOrdering, MigrationPhases, MigrationRunner, Phase, PostgresSslMode, Removal, SqlParser,
-} from '../../src';
 import { PostgresServer, ROOT, runJob, startJob } from './postgres-server';
+import {
+  Backfill, DatabaseConnection, EcsExpandContractTask, ExpandContractJob, JobOrdering, MigrationPhases, MigrationRunner, Phase, PostgresSslMode,
+  Removal, SqlParser,
+} from '../../src';
 
 let server: PostgresServer;
 let migrateBinary: string;
@@ -94,7 +95,14 @@ function phases(): MigrationPhases {
 }
 
 /** Synthesizes the Job of `phase`: its objects as Kubernetes would get them. */
-function synthJob(phase: Phase, options: { lockTimeout?: Duration; runner?: MigrationRunner; phases?: MigrationPhases; sslMode?: PostgresSslMode } = {}): any[] {
+interface JobOptions {
+  readonly lockTimeout?: Duration;
+  readonly runner?: MigrationRunner;
+  readonly phases?: MigrationPhases;
+  readonly sslMode?: PostgresSslMode;
+}
+
+function synthJob(phase: Phase, options: JobOptions = {}): any[] {
   const chart = Testing.chart();
   new ExpandContractJob(chart, 'rename-full-name', {
     database: DatabaseConnection.fromSecret({ secretName: 'orders-db-app', sslMode: options.sslMode }),

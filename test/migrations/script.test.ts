@@ -65,15 +65,15 @@ test('statements without an IF NOT EXISTS form run behind a catalog check; other
   ]);
   expect(renderStatement(constraint)).toBe([
     'DO $guard$ BEGIN',
-    `  IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = to_regclass('"sales"."orders"') AND conname = 'orders_total_positive') THEN`,
+    '  IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = to_regclass(\'"sales"."orders"\') AND conname = \'orders_total_positive\') THEN',
     '    EXECUTE $rs$ALTER TABLE sales.orders ADD CONSTRAINT orders_total_positive CHECK (total > 0) NOT VALID$rs$;',
     '  ELSE',
     "    RAISE NOTICE 'skipped, it ran before: %', $rs$ALTER TABLE sales.orders ADD CONSTRAINT orders_total_positive CHECK (total > 0) NOT VALID$rs$;",
     '  END IF;',
     'END $guard$',
   ].join('\n'));
-  expect(renderStatement(trigger)).toContain(`IF NOT EXISTS (SELECT FROM pg_trigger WHERE tgrelid = to_regclass('"Users"') AND tgname = 't') THEN`);
-  expect(renderStatement(type)).toContain(`IF NOT EXISTS (SELECT WHERE to_regtype('"plan"') IS NOT NULL) THEN`);
+  expect(renderStatement(trigger)).toContain('IF NOT EXISTS (SELECT FROM pg_trigger WHERE tgrelid = to_regclass(\'"Users"\') AND tgname = \'t\') THEN');
+  expect(renderStatement(type)).toContain('IF NOT EXISTS (SELECT WHERE to_regtype(\'"plan"\') IS NOT NULL) THEN');
   expect(renderStatement(column)).toBe('ALTER TABLE users ADD COLUMN IF NOT EXISTS a text');
 });
 
@@ -81,15 +81,15 @@ test('a concurrent index build is preceded by a check that drops an INVALID inde
   const [build, plain] = parsed(['CREATE INDEX CONCURRENTLY IF NOT EXISTS users_a ON sales.users (a)', 'CREATE INDEX IF NOT EXISTS users_b ON users (b)']);
   expect(invalidIndexGuard(build)).toBe([
     'DO $guard$ BEGIN',
-    `  IF EXISTS (SELECT FROM pg_index WHERE indexrelid = to_regclass('"sales"."users_a"') AND NOT indisvalid) THEN`,
-    `    RAISE NOTICE 'dropping INVALID index %, left by a build that did not finish, to build it again', '"sales"."users_a"';`,
-    `    EXECUTE 'DROP INDEX "sales"."users_a"';`,
+    '  IF EXISTS (SELECT FROM pg_index WHERE indexrelid = to_regclass(\'"sales"."users_a"\') AND NOT indisvalid) THEN',
+    '    RAISE NOTICE \'dropping INVALID index %, left by a build that did not finish, to build it again\', \'"sales"."users_a"\';',
+    '    EXECUTE \'DROP INDEX "sales"."users_a"\';',
     '  END IF;',
     'END $guard$',
   ].join('\n'));
   expect(invalidIndexGuard(build, true)).toBe([
     '-- an INVALID index left by a build that did not finish is dropped, without blocking anyone, and built again',
-    `SELECT format('DROP INDEX CONCURRENTLY %s', indexrelid::regclass) FROM pg_index WHERE indexrelid = to_regclass('"sales"."users_a"') AND NOT indisvalid`,
+    'SELECT format(\'DROP INDEX CONCURRENTLY %s\', indexrelid::regclass) FROM pg_index WHERE indexrelid = to_regclass(\'"sales"."users_a"\') AND NOT indisvalid',
     '\\gexec',
   ].join('\n'));
   expect(invalidIndexGuard(plain)).toBeUndefined();
