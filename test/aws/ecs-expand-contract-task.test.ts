@@ -8,6 +8,9 @@ import { EcsExpandContractTask, EcsExpandContractTaskProps, MigrationPhases, Pha
 import { RUN_TASK_HANDLER } from '../../src/aws/ecs-run-task-handler';
 import { thrown } from '../migrations/thrown';
 
+// Each test synthesizes a stack with a VPC: seconds each on a busy two-core machine.
+jest.setTimeout(60_000);
+
 beforeAll(async () => {
   await SqlParser.load();
 });
