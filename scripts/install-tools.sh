@@ -6,6 +6,9 @@
 #   .tools/bin/        kubeconform, built from source with `go install` (from the Go module proxy)
 #   .tools/versions    the versions installed; a second run with the same pins does nothing
 #
+# It also runs scripts/install-migrate.sh (golang-migrate's CLI, for the real-database tests; those
+# tests run it themselves too, so they work on their own).
+#
 # kube-linter is not installed: the Go module proxy refuses both of its module paths
 # (golang.stackrox.io/kube-linter and github.com/stackrox/kube-linter answer 403 Forbidden), and no
 # other registry this project may use ships it. checkov's Kubernetes checks cover the same pod
@@ -18,6 +21,8 @@ cd "$(dirname "$0")/.."
 CFN_LINT_VERSION="1.58.0"
 CHECKOV_VERSION="3.3.30"
 KUBECONFORM_VERSION="v0.7.0"
+
+scripts/install-migrate.sh
 
 tools="$(pwd)/.tools"
 want="cfn-lint==${CFN_LINT_VERSION} checkov==${CHECKOV_VERSION} kubeconform@${KUBECONFORM_VERSION}"

@@ -34,6 +34,8 @@ export * from './migrations/phase';
 export * from './migrations/migration-rule';
 export * from './migrations/postgres-ssl-mode';
 export * from './migrations/sql-parser';
+export * from './migrations/backfill';
+export * from './migrations/removal';
 export * from './migrations/migration-phases';
 export * from './kubernetes/database-connection';
 export * from './kubernetes/job-ordering';

@@ -6,7 +6,8 @@
  *   PreSync hook, before the rollout: it only adds (the column, a trigger that keeps both columns
  *   filled while 1.x and 2.x run side by side, an index built CONCURRENTLY). Rolling back to 1.x is safe.
  * - Release 2 runs the migrate Job as a PostSync hook, once 2.0.0 runs everywhere: it backfills the
- *   rows written before expand and validates a NOT NULL check without locking the table.
+ *   rows written before expand in batches of 1000 (each its own transaction, resumable after a kill)
+ *   and validates a NOT NULL check without locking the table.
  * - Release 3 runs the contract Job, once no running version nor the rollback target reads
  *   `full_name` (orders 2.0.0 stopped reading it): it drops the trigger and the old column.
  *
@@ -18,7 +19,7 @@
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import {
-  DatabaseConnection, ExpandContractJob, JobOrdering, MigrationPhases, MigrationRunner, Phase, SqlParser,
+  Backfill, DatabaseConnection, ExpandContractJob, JobOrdering, MigrationPhases, MigrationRunner, Phase, Removal, SqlParser,
 } from '@release-constructs/release-strategies';
 
 /** The three phases of the rename, from the SQL files next to this example. */
@@ -26,8 +27,10 @@ export function renameFullName(): MigrationPhases {
   const sql = (file: string) => path.join(__dirname, 'sql', file);
   return MigrationPhases.sqlFiles({
     expand: [sql('1-expand.sql')],
+    backfills: [Backfill.batched({ table: 'users', set: 'display_name = full_name', pending: 'display_name IS NULL', batchSize: 1000 })],
     migrate: [sql('2-migrate.sql')],
     contract: [sql('3-contract.sql')],
+    removes: [Removal.column('users', 'full_name')],
   });
 }
 

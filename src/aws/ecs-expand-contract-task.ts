@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { CustomResource, Duration, Stack } from 'aws-cdk-lib';
+import { CustomResource, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -9,12 +9,12 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IConstruct } from 'constructs';
 import { RUN_TASK_HANDLER } from './ecs-run-task-handler';
-import { checkMigration, checkMilliseconds } from '../migrations/migration-checks';
+import { checkMigration, checkMilliseconds, knownTimeout, TimeoutInput } from '../migrations/migration-checks';
 import { MigrationPhases } from '../migrations/migration-phases';
 import { Phase } from '../migrations/phase';
 import { PostgresSslMode } from '../migrations/postgres-ssl-mode';
-import { phaseCommands, sessionOptions } from '../migrations/script';
-import { checkNonEmpty, fail } from '../private/validate';
+import { psqlScript, sessionOptions } from '../migrations/script';
+import { checkNonEmpty, fail, show } from '../private/validate';
 
 /** Properties for `EcsExpandContractTask`. */
 export interface EcsExpandContractTaskProps {
@@ -77,33 +77,67 @@ export interface EcsExpandContractTaskProps {
    */
   readonly sslMode?: PostgresSslMode;
   /**
-   * `lock_timeout` of every statement (CREATE INDEX CONCURRENTLY and other statements that wait for
-   * older transactions run without it, bounded by statementTimeout).
+   * `lock_timeout` of every statement, at most 10 seconds (see `ExpandContractJobProps.lockTimeout`
+   * for why). CREATE INDEX CONCURRENTLY and other statements that wait for older transactions run
+   * without it, bounded by indexBuildTimeout. A value known only at deploy time (a token) is passed to
+   * PostgreSQL as given, unchecked.
    * @default Duration.seconds(5)
    */
   readonly lockTimeout?: Duration;
   /**
-   * `statement_timeout` of every statement.
-   * @default Duration.minutes(15)
+   * `statement_timeout` of DDL and every other statement. A token is passed on unchecked.
+   * @default Duration.minutes(1)
    */
   readonly statementTimeout?: Duration;
   /**
-   * How long the deployment waits for the task to finish (at most two hours, the limit of CloudFormation
-   * custom resource providers). The task is not stopped when the deployment gives up.
-   * @default - one hour, or statementTimeout plus ten minutes when that is longer
+   * `statement_timeout` of index builds, constraint validation and the query that cuts a backfill into
+   * batches. A token is passed on unchecked.
+   * @default Duration.hours(1)
+   */
+  readonly indexBuildTimeout?: Duration;
+  /**
+   * `statement_timeout` of each backfill batch, at most 10 seconds. A token is passed on unchecked.
+   * @default Duration.seconds(5)
+   */
+  readonly batchTimeout?: Duration;
+  /**
+   * Major version of the PostgreSQL server (see `ExpandContractJobProps.postgresVersion`). From 10 to 18.
+   * @default 15 (the oldest version the PostgreSQL project still supports)
+   */
+  readonly postgresVersion?: number;
+  /**
+   * How long the deployment waits for the task to finish, and for contract also for the service to
+   * settle first (at most two hours, the limit of CloudFormation custom resource providers). The task is
+   * not stopped when the deployment gives up. Must be known at synth: the provider's polling schedule
+   * is built from it.
+   * @default - one hour, or the longest of statementTimeout and indexBuildTimeout plus ten minutes when that is longer
    */
   readonly timeout?: Duration;
 }
 
 const MAX_OVERRIDE_BYTES = 8192;
 
+/** How the task runs the psql script: from its environment, through a pipe, so psql reads it as a file. */
+const RUN_SCRIPT = ['sh', '-c', 'printf \'%s\' "$MIGRATION_SQL" | psql --no-psqlrc --set=ON_ERROR_STOP=1 --echo-queries --file=-'];
+
+/** PostgreSQL's unit for each aws-cdk-lib Duration unit. */
+const PG_UNITS: { [label: string]: string } = { millis: 'ms', seconds: 's', minutes: 'min', hours: 'h', days: 'd' };
+
 /**
  * Runs one phase of an expand/contract schema change as a one-off ECS task during the CloudFormation
  * deployment, and fails the deployment when the task exits non-zero.
  *
  * The phases go through the same checks as `ExpandContractJob` (PostgreSQL's grammar, `MigrationRule`),
- * and the task runs the same psql commands: `lock_timeout` and `statement_timeout` first, statements
- * grouped into transactions, CONCURRENTLY statements outside them.
+ * and the task runs the same psql script (`sh -c` pipes it from the `MIGRATION_SQL` environment variable
+ * into psql, so the image needs `sh` and `psql`): the timeouts, the migration's advisory lock, DDL in
+ * transactions, CONCURRENTLY statements outside them, batched backfills.
+ *
+ * Before contract runs, the custom resource checks through the ECS API that every service passed to
+ * `runsAfter()` is settled on the newest revision of its task definition: no deployment or CodeDeploy
+ * task set in flight, no task of an older revision running; it polls until then (at most `timeout`). It
+ * fails the deployment when the service's current deployment started during this very stack operation:
+ * contract must ship in a later release than the task definition that stopped using the old shape, or a
+ * rollback would return to a version that reads what contract removed.
  *
  * Synthesizes a Fargate task definition running `psql` (unless you pass your own), a log group, a
  * security group (unless you pass some), and a custom resource (`Custom::ExpandContractTask`) whose
@@ -124,41 +158,73 @@ export class EcsExpandContractTask extends Construct implements ec2.IConnectable
   public readonly taskDefinition: ecs.FargateTaskDefinition;
   /** Name of the container that runs the phase. */
   public readonly containerName: string;
-  /** The psql command the container runs. */
+  /** The command the container runs: `sh -c` piping `MIGRATION_SQL` into psql. */
   public readonly command: string[];
+  /** The psql script of the phase, in the container's `MIGRATION_SQL` environment variable. */
+  public readonly script: string;
   /** The task's network connections: allow them into the database. */
   public readonly connections: ec2.Connections;
+
+  /** The phases this task runs one of (to find the other phases of the same change in the release). */
+  private readonly phases: MigrationPhases;
+  /** Services contract waits for (registered by runsAfter()). */
+  private readonly services: ecs.IBaseService[] = [];
+  /** The handler that checks the services, which runsAfter() grants ecs:DescribeServices. */
+  private readonly checker: lambda.Function;
 
   constructor(scope: Construct, id: string, props: EcsExpandContractTaskProps) {
     super(scope, id);
     const where = this.node.path;
     const phase = props.current ?? Phase.EXPAND;
-    const timeouts = checkMigration(this, {
+    if (Token.isUnresolved(props.postgresVersion)) {
+      fail(where, 'postgresVersion', 'must be known at synth, not a token: the rules that check the phases depend on it', '<token>');
+    }
+    const statement = timeoutOf(props.statementTimeout, Duration.minutes(1));
+    const indexBuild = timeoutOf(props.indexBuildTimeout, Duration.hours(1));
+    const checked = checkMigration(this, {
       phases: props.phases,
       current: phase,
       oldShapeUnusedSince: props.oldShapeUnusedSince,
-      lockTimeoutMs: (props.lockTimeout ?? Duration.seconds(5)).toMilliseconds(),
-      statementTimeoutMs: (props.statementTimeout ?? Duration.minutes(15)).toMilliseconds(),
+      lockTimeout: timeoutOf(props.lockTimeout, Duration.seconds(5)),
+      statementTimeout: statement,
+      indexBuildTimeout: indexBuild,
+      batchTimeout: timeoutOf(props.batchTimeout, Duration.seconds(5)),
+      postgresVersion: props.postgresVersion,
       sqlOnly: 'the ECS task runs them with psql',
     });
-    const statementMs = timeouts.statementTimeoutMs;
+    const timeouts = checked.timeouts;
     if ((props.image === undefined) === (props.taskDefinition === undefined)) {
       fail(where, 'image', 'must be given, or taskDefinition instead (exactly one of them)', props.image === undefined ? undefined : 'both');
     }
     if (props.databaseName !== undefined) checkNonEmpty(where, 'databaseName', props.databaseName);
 
+    // Unknown (token) statement timeouts count as the default for the provider's schedule.
+    const longestMs = Math.max(statement.ms ?? 60_000, indexBuild.ms ?? 3_600_000);
+    if (props.timeout?.isUnresolved()) {
+      fail(where, 'timeout', 'must be known at synth, not a token: the provider builds its polling schedule from it', props.timeout.toHumanString());
+    }
     const timeoutMs = props.timeout === undefined
-      ? Math.min(7_200_000, Math.max(3_600_000, statementMs + 600_000))
+      ? Math.min(7_200_000, Math.max(3_600_000, longestMs + 600_000))
       : props.timeout.toMilliseconds();
     checkMilliseconds(where, 'timeout', timeoutMs, 60_000, 7_200_000);
-    if (timeoutMs <= statementMs) {
-      fail(where, 'timeout', `must be longer than statementTimeout (${statementMs / 1000} seconds), or the deployment gives up before PostgreSQL cancels the statement`, `${timeoutMs / 1000} seconds`);
+    if (timeoutMs % 1000 !== 0) fail(where, 'timeout', 'must be a whole number of seconds (the provider counts its polls in seconds)', `${timeoutMs} milliseconds`);
+    if (timeoutMs <= longestMs) {
+      const field = longestMs === statement.ms ? 'statementTimeout' : 'indexBuildTimeout';
+      fail(where, 'timeout', `must be longer than ${field} (${longestMs / 1000} seconds), or the deployment gives up before PostgreSQL cancels the statement`, `${timeoutMs / 1000} seconds`);
     }
 
     this.phase = phase;
-    const commands = phaseCommands(props.phases._statements[phase], timeouts);
-    this.command = ['psql', '--no-psqlrc', '--set=ON_ERROR_STOP=1', '--echo-queries', ...commands.map((c) => `--command=${c}`)];
-    const contentHash = createHash('sha256').update(JSON.stringify({ phase, command: this.command })).digest('hex');
+    this.phases = props.phases;
+    this.script = psqlScript({
+      name: id,
+      phase,
+      statements: props.phases._statements[phase],
+      backfills: props.phases._backfills,
+      timeouts,
+      postgresVersion: checked.postgresVersion,
+    });
+    this.command = RUN_SCRIPT;
+    const contentHash = createHash('sha256').update(JSON.stringify({ phase, command: this.command, script: this.script })).digest('hex');
 
     const secret = (key: string) => ecs.Secret.fromSecretsManager(props.databaseSecret, key);
     const secrets: { [name: string]: ecs.Secret } = {
@@ -174,9 +240,10 @@ export class EcsExpandContractTask extends Construct implements ec2.IConnectable
       PGOPTIONS: sessionOptions(timeouts),
       ...(props.databaseName === undefined ? {} : { PGDATABASE: props.databaseName }),
     };
+    const scriptEnvironment = { MIGRATION_SQL: this.script };
 
     let logsHint: string;
-    let override: string[] | undefined;
+    let override: { [key: string]: any } | undefined;
     if (props.image !== undefined) {
       this.containerName = 'migrate';
       const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH });
@@ -184,7 +251,7 @@ export class EcsExpandContractTask extends Construct implements ec2.IConnectable
       this.taskDefinition.addContainer(this.containerName, {
         image: props.image,
         command: this.command,
-        environment,
+        environment: { ...environment, ...scriptEnvironment },
         secrets,
         essential: true,
         readonlyRootFilesystem: true,
@@ -203,8 +270,8 @@ export class EcsExpandContractTask extends Construct implements ec2.IConnectable
       this.containerName = container.containerName;
       for (const [name, value] of Object.entries(environment)) container.addEnvironment(name, value);
       for (const [name, value] of Object.entries(secrets)) container.addSecret(name, value);
-      override = this.command;
-      const bytes = Buffer.byteLength(JSON.stringify({ containerOverrides: [{ name: this.containerName, command: override }] }), 'utf8');
+      override = { command: this.command, environment: [{ name: 'MIGRATION_SQL', value: this.script }] };
+      const bytes = Buffer.byteLength(JSON.stringify({ containerOverrides: [{ name: this.containerName, ...override }] }), 'utf8');
       if (bytes > MAX_OVERRIDE_BYTES) {
         fail(where, 'taskDefinition', `must not be used for a phase whose command exceeds RunTask's ${MAX_OVERRIDE_BYTES}-byte override limit; pass image instead, so the command is part of the task definition`, `${bytes} bytes`);
       }
@@ -235,32 +302,64 @@ export class EcsExpandContractTask extends Construct implements ec2.IConnectable
       description: `Waits for the ${phase} migration task of ${this.node.path}`,
     });
     this.taskDefinition.grantRun(onEvent);
-    onEvent.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudformation:DescribeStacks'], resources: [Stack.of(this).stackId] }));
+    this.taskDefinition.grantRun(isComplete);
+    for (const fn of [onEvent, isComplete]) {
+      fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudformation:DescribeStacks'], resources: [Stack.of(this).stackId] }));
+    }
     isComplete.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['ecs:DescribeTasks'],
+      actions: ['ecs:DescribeTasks', 'ecs:ListTasks'],
       resources: ['*'],
       conditions: { ArnEquals: { 'ecs:cluster': props.cluster.clusterArn } },
     }));
+    if (phase === Phase.CONTRACT) {
+      // What contract checks first: the services' deployments, task sets, tasks and task definitions
+      // (ecs:DescribeServices is granted per service by runsAfter()).
+      isComplete.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecs:ListTaskDefinitions', 'ecs:DescribeTaskDefinition'], resources: ['*'] }));
+    }
+    this.checker = isComplete;
     const provider = new cr.Provider(this, 'Provider', {
       onEventHandler: onEvent,
       isCompleteHandler: isComplete,
       queryInterval: Duration.seconds(15),
       totalTimeout: Duration.millis(timeoutMs),
     });
+    const common = { Cluster: props.cluster.clusterArn, ContentHash: contentHash, Phase: phase };
+    let wait: CustomResource | undefined;
+    if (phase === Phase.CONTRACT) {
+      wait = new CustomResource(this, 'WaitForServices', {
+        serviceToken: provider.serviceToken,
+        resourceType: 'Custom::ExpandContractServicesSettled',
+        properties: { ...common, Action: 'wait-for-services', Services: Lazy.list({ produce: () => this.services.map((svc) => svc.serviceArn) }) },
+      });
+    }
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
       resourceType: 'Custom::ExpandContractTask',
       properties: {
-        Cluster: props.cluster.clusterArn,
+        ...common,
         TaskDefinition: this.taskDefinition.taskDefinitionArn,
         Container: this.containerName,
         Subnets: subnets.subnetIds,
         SecurityGroups: securityGroups.map((sg) => sg.securityGroupId),
-        Command: override,
-        ContentHash: contentHash,
-        Phase: phase,
+        Overrides: override,
         Logs: logsHint,
         ...(phase === Phase.CONTRACT ? { OldShapeUnusedSince: props.oldShapeUnusedSince } : {}),
+      },
+    });
+    if (wait !== undefined) this.resource.node.addDependency(wait);
+    this.node.addValidation({
+      validate: () => {
+        if (phase !== Phase.CONTRACT) return [];
+        const problems: string[] = [];
+        if (this.services.length === 0) {
+          problems.push(`invalid 'current': contract must first check that the service no longer runs the old version: pass the ECS service to runsAfter(), got ${show(phase)}`);
+        }
+        const expand = Stack.of(this).node.findAll()
+          .find((c) => c instanceof EcsExpandContractTask && c.phase === Phase.EXPAND && c.phases === props.phases);
+        if (expand !== undefined) {
+          problems.push(`invalid 'current': contract must not ship in the same release as the expand of the same phases (${expand.node.path}): the rollback target of this release reads the shape contract removes, got ${show(phase)}`);
+        }
+        return problems;
       },
     });
   }
@@ -278,12 +377,27 @@ export class EcsExpandContractTask extends Construct implements ec2.IConnectable
 
   /**
    * Makes this migration wait for `targets` (typically the ECS service, whose deployment must finish).
-   * For the migrate and contract phases.
+   * For the migrate and contract phases. For contract, each ECS service among `targets` is also checked
+   * at deploy time, through the ECS API, before the task runs: settled on the newest revision of its
+   * task definition, nothing of an older revision running, no deployment or task set in flight.
    */
   public runsAfter(...targets: IConstruct[]): void {
     if (this.phase === Phase.EXPAND) {
       fail(this.node.path, 'current', 'runsAfter() is for migrate and contract; expand must finish before the new version starts (use runsBefore())', this.phase);
     }
-    for (const target of targets) this.node.addDependency(target);
+    for (const target of targets) {
+      this.node.addDependency(target);
+      if (this.phase === Phase.CONTRACT && target instanceof ecs.BaseService && !this.services.includes(target)) {
+        this.services.push(target);
+        this.checker.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeServices'], resources: [target.serviceArn] }));
+      }
+    }
   }
+}
+
+/** A Duration as PostgreSQL reads it: known milliseconds, or the token with its unit (checked by nobody). */
+function timeoutOf(value: Duration | undefined, fallback: Duration): TimeoutInput {
+  const d = value ?? fallback;
+  if (!d.isUnresolved()) return knownTimeout(d.toMilliseconds());
+  return { text: `${d.formatTokenToNumber().split(' ')[0]}${PG_UNITS[d.unitLabel()]}` };
 }

@@ -1,9 +1,10 @@
+import { Duration } from 'cdk8s';
 import { MIGRATIONS_PATH, RunnerContainer, RunnerContext, RunnerSpec } from './runner-spec';
 import { MigrationFormat } from '../migrations/migration-phases';
 import { Phase } from '../migrations/phase';
 import { PHASES } from '../migrations/review';
-import { atlasSum, pgDuration, planUnits, psqlScript, runsInOneTransaction, sessionOptions, terminate, Timeouts, Unit } from '../migrations/script';
-import { fail } from '../private/validate';
+import { atlasSum, planUnits, psqlScript, renderStatement, ScriptContext, sessionOptions, terminate, Timeouts, Unit, unitCommands } from '../migrations/script';
+import { checkNonEmpty, checkRange, fail } from '../private/validate';
 import { checkImage } from './private/workload';
 
 /** Options for `MigrationRunner.psql()`. */
@@ -37,6 +38,18 @@ export interface PgrollRunnerOptions {
    * @default 'pgroll'
    */
   readonly stateSchema?: string;
+  /**
+   * Rows pgroll backfills per batch during `pgroll start` (`--backfill-batch-size`); each batch is
+   * one transaction, during which the running version's writes to its rows wait. Whole number from 1
+   * to 100000.
+   * @default 1000 (pgroll's own default)
+   */
+  readonly backfillBatchSize?: number;
+  /**
+   * Pause between two backfill batches (`--backfill-batch-delay`), from 0 to 1 minute.
+   * @default - no pause (pgroll's own default)
+   */
+  readonly backfillBatchDelay?: Duration;
 }
 
 /** Options for `MigrationRunner.flyway()`. */
@@ -57,10 +70,32 @@ export interface FlywayRunnerOptions {
 /** Options for `MigrationRunner.liquibase()`. */
 export interface LiquibaseRunnerOptions {
   /**
-   * Liquibase image (4.x); pin a version or a digest.
+   * Liquibase image with the PostgreSQL JDBC driver; pin a version or a digest. The official images
+   * bundle the driver up to 4.x; from Liquibase 5.0 on they ship no driver, so `liquibase/liquibase:5...`
+   * (and an unpinned `latest`) is refused unless `postgresDriverIncluded` says your image adds it.
    * @example 'liquibase/liquibase:4.31'
    */
   readonly image: string;
+  /**
+   * Whether `image` has the PostgreSQL JDBC driver although it is a Liquibase 5 (or unpinned) official
+   * image, for example an image you build `FROM liquibase/liquibase:5.0` with `lpm add postgresql`.
+   * @default false
+   */
+  readonly postgresDriverIncluded?: boolean;
+}
+
+/** Options for `MigrationRunner.golangMigrate()`. */
+export interface GolangMigrateRunnerOptions {
+  /**
+   * golang-migrate image (`migrate` CLI built with the postgres driver); pin a version or a digest.
+   * @example 'migrate/migrate:v4.19.1'
+   */
+  readonly image: string;
+  /**
+   * Table in which golang-migrate records this migration's version.
+   * @default - `migrate_<name>`, with the name's dashes as underscores
+   */
+  readonly migrationsTable?: string;
 }
 
 /** Options for `MigrationRunner.atlas()`. */
@@ -110,7 +145,11 @@ export abstract class MigrationRunner {
   /**
    * `psql` runs the phase's statements as a script: `SET lock_timeout`, `SET statement_timeout`, then
    * the statements grouped into transactions (`BEGIN` ... `COMMIT`), with `ON_ERROR_STOP` so the first
-   * error fails the Job. A phase without CONCURRENTLY statements runs in one transaction.
+   * error fails the Job. The session first takes the migration's advisory lock, so two runs never
+   * overlap. DDL shares transactions; VALIDATE CONSTRAINT, row writes and each backfill batch commit on
+   * their own; CONCURRENTLY statements run outside any. Every statement is idempotent (the rules refuse
+   * what is not, and named constraints get a catalog check), and an INVALID index left by a killed build
+   * is dropped and built again, so a failed or killed run simply runs again.
    */
   public static psql(options: PsqlRunnerOptions): MigrationRunner {
     checkImage('MigrationRunner.psql()', 'image', options.image);
@@ -133,7 +172,12 @@ export abstract class MigrationRunner {
     const stateSchema = options.stateSchema ?? 'pgroll';
     checkIdentifier(where, 'schema', schema);
     checkIdentifier(where, 'stateSchema', stateSchema);
-    return new PgrollRunner(options.image, options.psqlImage, schema, stateSchema);
+    if (options.backfillBatchSize !== undefined) checkRange(where, 'backfillBatchSize', options.backfillBatchSize, 1, 100_000);
+    const delayMs = options.backfillBatchDelay?.toMilliseconds();
+    if (delayMs !== undefined && (!Number.isInteger(delayMs) || delayMs < 0 || delayMs > 60_000)) {
+      fail(where, 'backfillBatchDelay', 'must be a whole number of milliseconds from 0 to 60000', `${delayMs} milliseconds`);
+    }
+    return new PgrollRunner(options.image, options.psqlImage, schema, stateSchema, options.backfillBatchSize, delayMs);
   }
 
   /**
@@ -160,8 +204,29 @@ export abstract class MigrationRunner {
    * @see https://docs.liquibase.com/concepts/changelogs/sql-format.html
    */
   public static liquibase(options: LiquibaseRunnerOptions): MigrationRunner {
-    checkImage('MigrationRunner.liquibase()', 'image', options.image);
+    const where = 'MigrationRunner.liquibase()';
+    checkImage(where, 'image', options.image);
+    if (!(options.postgresDriverIncluded ?? false) && officialLiquibaseWithoutDriver(options.image)) {
+      fail(where, 'image', 'must bundle the PostgreSQL JDBC driver: official Liquibase images ship it up to 4.x and none from 5.0 on (pin liquibase/liquibase:4.x, '
+        + 'or build an image with `lpm add postgresql` and set postgresDriverIncluded: true)', options.image);
+    }
     return new LiquibaseRunner(options.image);
+  }
+
+  /**
+   * golang-migrate runs the phases as numbered `.up.sql` files of this and earlier phases (expand from
+   * 1001, migrate from 2001, contract from 3001), one transaction per file, recording the version in its
+   * own table. CONCURRENTLY statements and the settings around them get a file each (golang-migrate sends
+   * a file as one query, which PostgreSQL runs as one transaction). Its advisory lock is the session's, so
+   * a concurrent index build does not wait for it. After a failure golang-migrate marks the version dirty
+   * and refuses to run until someone forces it, so the Job does not retry.
+   * @see https://github.com/golang-migrate/migrate/tree/master/database/postgres
+   */
+  public static golangMigrate(options: GolangMigrateRunnerOptions): MigrationRunner {
+    const where = 'MigrationRunner.golangMigrate()';
+    checkImage(where, 'image', options.image);
+    if (options.migrationsTable !== undefined) checkIdentifier(where, 'migrationsTable', options.migrationsTable);
+    return new GolangMigrateRunner(options.image, options.migrationsTable);
   }
 
   /**
@@ -194,7 +259,7 @@ export abstract class MigrationRunner {
     return new CustomRunner(image, args, options.command, options.retriesAreSafe ?? false);
   }
 
-  /** Name of the tool (`psql`, `pgroll`, `flyway`, `liquibase`, `atlas` or `custom`). */
+  /** Name of the tool (`psql`, `pgroll`, `flyway`, `liquibase`, `atlas`, `golang-migrate` or `custom`). */
   public readonly tool: string;
   /** Image of the container that runs the phase. */
   public readonly image: string;
@@ -229,27 +294,49 @@ function requireSql(context: RunnerContext, tool: string): void {
   }
 }
 
+/**
+ * SQL phases for a versioned tool, which runs files, not psql scripts: a batched backfill needs psql to
+ * commit each batch.
+ */
+function requireFileSql(context: RunnerContext, tool: string): void {
+  requireSql(context, tool);
+  const backfills = context.phases._backfills;
+  if (backfills.length > 0) {
+    fail(context.where, 'runner', `${tool} cannot run batched backfills, which commit each batch from a psql script: use MigrationRunner.psql() (or .custom() with the psql script) for these phases`, backfills[0].toString());
+  }
+}
+
+/** Official Liquibase images that ship no JDBC driver: 5.0 and later, or unpinned. */
+function officialLiquibaseWithoutDriver(image: string): boolean {
+  const match = /^(?:docker\.io\/)?(?:library\/)?(liquibase(?:\/liquibase)?)(?::([^@]+))?(?:@.*)?$/.exec(image);
+  if (!match) return false;
+  const tag = match[2];
+  if (tag === undefined) return !image.includes('@');
+  const major = /^v?(\d+)/.exec(tag);
+  return major === null ? true : Number(major[1]) >= 5;
+}
+
 const PHASE_NUMBER: { [phase in Phase]: number } = { [Phase.EXPAND]: 1, [Phase.MIGRATE]: 2, [Phase.CONTRACT]: 3 };
 
 /** The phases up to and including `phase`, with their units: versioned tools apply what is pending. */
 function unitsUpTo(context: RunnerContext): Array<{ phase: Phase; units: Unit[] }> {
   return PHASES
     .filter((p) => PHASE_NUMBER[p] <= PHASE_NUMBER[context.phase])
-    .map((p) => ({ phase: p, units: planUnits(context.phases._statements[p]) }));
+    .map((p) => ({ phase: p, units: planUnits(context.phases._statements[p], context.postgresVersion) }));
 }
 
 /** Whether a failed run of the current phase can simply run again (every unit is transactional). */
 function allTransactional(context: RunnerContext): boolean {
-  return planUnits(context.phases._statements[context.phase]).every((u) => u.transactional);
+  return planUnits(context.phases._statements[context.phase], context.postgresVersion).every((u) => u.transactional);
 }
 
-/** The body of a file holding one unit, lifting lock_timeout around statements that wait for older transactions. */
+/**
+ * The body of a file holding one unit, for tools that wrap each file in their own transaction: the
+ * unit's commands without BEGIN/COMMIT (catalog guards, and the timeouts lifted around statements that
+ * wait for older transactions, included).
+ */
 function unitBody(unit: Unit, timeouts: Timeouts): string {
-  const lines = unit.statements.map((s) => terminate(s.sql));
-  if (unit.waitsForOlderTransactions) {
-    return ["SET lock_timeout = '0';", ...lines, `SET lock_timeout = '${pgDuration(timeouts.lockTimeoutMs)}';`].join('\n');
-  }
-  return lines.join('\n');
+  return unitCommands(unit, timeouts, false).map(terminate).join('\n');
 }
 
 function jdbcUrl(timeouts: Timeouts): string {
@@ -257,10 +344,10 @@ function jdbcUrl(timeouts: Timeouts): string {
     + `&options=${encodeURIComponent(sessionOptions(timeouts))}`;
 }
 
-/** A lib/pq URL (pgroll, Atlas): the password stays in PGPASSWORD; unknown parameters become session settings. */
-function libpqUrl(timeouts: Timeouts): string {
+/** A lib/pq URL (pgroll, Atlas, golang-migrate): the password stays in PGPASSWORD; unknown parameters become session settings. */
+function libpqUrl(timeouts: Timeouts, extra = ''): string {
   return 'postgres://$(PGUSER)@$(PGHOST):$(PGPORT)/$(PGDATABASE)?sslmode=$(PGSSLMODE)'
-    + `&lock_timeout=${timeouts.lockTimeoutMs}&statement_timeout=${timeouts.statementTimeoutMs}`;
+    + `&lock_timeout=${timeouts.lock}&statement_timeout=${timeouts.statement}${extra}`;
 }
 
 class PsqlRunner extends MigrationRunner {
@@ -270,10 +357,9 @@ class PsqlRunner extends MigrationRunner {
 
   public _render(context: RunnerContext): RunnerSpec {
     requireSql(context, 'MigrationRunner.psql()');
-    const statements = context.phases._statements[context.phase];
     const file = `${context.phase}.sql`;
     return {
-      files: { [file]: psqlScript(context.name, context.phase, statements, context.timeouts) },
+      files: { [file]: psqlScript(scriptContext(context)) },
       initContainers: [],
       container: {
         name: 'migrate',
@@ -281,15 +367,22 @@ class PsqlRunner extends MigrationRunner {
         command: ['psql'],
         args: ['--no-psqlrc', '--set=ON_ERROR_STOP=1', '--echo-queries', `--file=${MIGRATIONS_PATH}/${file}`],
       },
-      // A phase in one transaction leaves nothing behind when it fails; one that commits in steps does.
-      retriesAreSafe: runsInOneTransaction(statements),
+      // Every statement is idempotent and an INVALID index is rebuilt, unless a statement was allowed not to be.
+      retriesAreSafe: context.rerunnable,
       defaultResources: SMALL,
     };
   }
 }
 
 class PgrollRunner extends MigrationRunner {
-  constructor(image: string, private readonly psqlImage: string, private readonly schema: string, private readonly stateSchema: string) {
+  constructor(
+    image: string,
+    private readonly psqlImage: string,
+    private readonly schema: string,
+    private readonly stateSchema: string,
+    private readonly batchSize?: number,
+    private readonly batchDelayMs?: number,
+  ) {
     super('pgroll', image);
   }
 
@@ -303,7 +396,11 @@ class PgrollRunner extends MigrationRunner {
       `--postgres-url=${libpqUrl(context.timeouts)}`,
       `--schema=${this.schema}`,
       `--pgroll-schema=${this.stateSchema}`,
-      `--lock-timeout=${context.timeouts.lockTimeoutMs}`,
+      `--lock-timeout=${context.lockTimeoutMs}`,
+    ];
+    const backfill = [
+      ...(this.batchSize === undefined ? [] : [`--backfill-batch-size=${this.batchSize}`]),
+      ...(this.batchDelayMs === undefined ? [] : [`--backfill-batch-delay=${this.batchDelayMs}ms`]),
     ];
     const guard = (sql: string): RunnerContainer => ({
       name: 'pgroll-check',
@@ -321,7 +418,7 @@ class PgrollRunner extends MigrationRunner {
             + `'pgroll migration % is still in progress in schema ${this.schema}: complete it before starting ${pgroll.name} (pgroll runs one migration at a time)', active; `
             + 'END IF; END $check$'),
         ],
-        container: { name: 'migrate', image: this.image, command: ['pgroll'], args: ['start', ...flags, `${MIGRATIONS_PATH}/${file}`] },
+        container: { name: 'migrate', image: this.image, command: ['pgroll'], args: ['start', ...flags, ...backfill, `${MIGRATIONS_PATH}/${file}`] },
         retriesAreSafe: true,
         defaultResources: SMALL,
       };
@@ -346,7 +443,7 @@ class FlywayRunner extends MigrationRunner {
   }
 
   public _render(context: RunnerContext): RunnerSpec {
-    requireSql(context, 'MigrationRunner.flyway()');
+    requireFileSql(context, 'MigrationRunner.flyway()');
     const files: { [name: string]: string } = {};
     for (const { phase, units } of unitsUpTo(context)) {
       units.forEach((unit, i) => {
@@ -387,19 +484,19 @@ class LiquibaseRunner extends MigrationRunner {
   }
 
   public _render(context: RunnerContext): RunnerSpec {
-    requireSql(context, 'MigrationRunner.liquibase()');
+    requireFileSql(context, 'MigrationRunner.liquibase()');
     const lines = ['--liquibase formatted sql'];
     for (const { phase, units } of unitsUpTo(context)) {
       let n = 0;
       for (const unit of units) {
-        for (const statement of unit.statements) {
+        // One changeset per command, none split further: Liquibase's splitter does not know dollar quotes.
+        // The settings and the INVALID-index check around a statement run again whenever it does.
+        const statements = new Set(unit.statements.map(renderStatement));
+        for (const command of unitCommands(unit, context.timeouts, false)) {
           n += 1;
           const id = `${context.name}-${phase}-${n}`;
-          if (unit.waitsForOlderTransactions) {
-            lines.push('', `--changeset release-strategies:${id} runInTransaction:false splitStatements:true`, unitBody(unit, context.timeouts));
-          } else {
-            lines.push('', `--changeset release-strategies:${id} runInTransaction:${unit.transactional} splitStatements:false`, terminate(statement.sql));
-          }
+          const always = statements.has(command) ? '' : ' runAlways:true';
+          lines.push('', `--changeset release-strategies:${id} runInTransaction:${unit.transactional} splitStatements:false${always}`, terminate(command));
         }
       }
     }
@@ -427,7 +524,7 @@ class AtlasRunner extends MigrationRunner {
   }
 
   public _render(context: RunnerContext): RunnerSpec {
-    requireSql(context, 'MigrationRunner.atlas()');
+    requireFileSql(context, 'MigrationRunner.atlas()');
     const migrations: Array<[string, string]> = [];
     for (const { phase, units } of unitsUpTo(context)) {
       units.forEach((unit, i) => {
@@ -457,6 +554,43 @@ class AtlasRunner extends MigrationRunner {
   }
 }
 
+class GolangMigrateRunner extends MigrationRunner {
+  constructor(image: string, private readonly migrationsTable?: string) {
+    super('golang-migrate', image);
+  }
+
+  public _render(context: RunnerContext): RunnerSpec {
+    requireFileSql(context, 'MigrationRunner.golangMigrate()');
+    const files: { [name: string]: string } = {};
+    for (const { phase, units } of unitsUpTo(context)) {
+      let n = 0;
+      const add = (body: string) => {
+        n += 1;
+        files[`${PHASE_NUMBER[phase] * 1000 + n}_${phase}.up.sql`] = `${body}\n`;
+      };
+      for (const unit of units) {
+        // A file is one query, which PostgreSQL runs as one transaction: what cannot run in one gets its own file.
+        if (unit.transactional) add(unitBody(unit, context.timeouts));
+        else unitCommands(unit, context.timeouts, false).forEach((command) => add(terminate(command)));
+      }
+    }
+    const table = this.migrationsTable ?? `migrate_${identifierOf(context.name)}`;
+    return {
+      files,
+      initContainers: [],
+      container: {
+        name: 'migrate',
+        image: this.image,
+        command: ['migrate'],
+        args: ['-path', MIGRATIONS_PATH, '-database', libpqUrl(context.timeouts, `&x-migrations-table=${table}`), 'up'],
+      },
+      // A failed file leaves the version dirty; golang-migrate then refuses to run until it is forced.
+      retriesAreSafe: false,
+      defaultResources: SMALL,
+    };
+  }
+}
+
 class CustomRunner extends MigrationRunner {
   constructor(image: string, private readonly args: string[], private readonly command: string[] | undefined, private readonly retries: boolean) {
     super('custom', image);
@@ -465,7 +599,7 @@ class CustomRunner extends MigrationRunner {
   public _render(context: RunnerContext): RunnerSpec {
     const pgroll = context.phases._pgroll;
     const file = pgroll ? `${pgroll.name}.json` : `${context.phase}.sql`;
-    const content = pgroll ? pgroll.content : psqlScript(context.name, context.phase, context.phases._statements[context.phase], context.timeouts);
+    const content = pgroll ? pgroll.content : psqlScript(scriptContext(context));
     return {
       files: { [file]: content },
       initContainers: [],
@@ -480,4 +614,16 @@ class CustomRunner extends MigrationRunner {
       defaultResources: SMALL,
     };
   }
+}
+
+/** What psqlScript needs, from the runner context. */
+function scriptContext(context: RunnerContext): ScriptContext {
+  return {
+    name: context.name,
+    phase: context.phase,
+    statements: context.phases._statements[context.phase],
+    backfills: context.phases._backfills,
+    timeouts: context.timeouts,
+    postgresVersion: context.postgresVersion,
+  };
 }

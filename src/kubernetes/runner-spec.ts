@@ -20,6 +20,12 @@ export interface RunnerContext {
   readonly phase: Phase;
   readonly phases: MigrationPhases;
   readonly timeouts: Timeouts;
+  /** lock_timeout in milliseconds, for tools that take it as a number. */
+  readonly lockTimeoutMs: number;
+  /** Target PostgreSQL major version. */
+  readonly postgresVersion: number;
+  /** Whether every statement can run again after a failed or killed run. */
+  readonly rerunnable: boolean;
   /** The connection and session environment every container gets, in order (later entries may reference earlier ones). */
   readonly env: k8s.EnvVar[];
 }

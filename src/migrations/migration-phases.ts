@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { Backfill } from './backfill';
 import { Phase } from './phase';
+import { Removal } from './removal';
 import { PHASES, PhaseStatements } from './review';
 import { parseSql, SqlStatement } from './sql-statement';
 import { fail } from '../private/validate';
@@ -30,6 +32,17 @@ export interface SqlPhasesOptions {
    * @default - no contract phase
    */
   readonly contract?: string[];
+  /**
+   * Batched backfills of the migrate phase, run before its statements.
+   * @default - no backfills
+   */
+  readonly backfills?: Backfill[];
+  /**
+   * What contract removes for good: the tables, columns and schemas its statements may drop, truncate
+   * or empty. Any other such statement in contract is refused (rule `undeclared-removal`).
+   * @default - contract removes nothing that holds data (it may still drop triggers, functions, indexes, constraints and defaults)
+   */
+  readonly removes?: Removal[];
 }
 
 /** SQL files of each phase, for `MigrationPhases.sqlFiles()`. Paths are read when the phases are built. */
@@ -49,6 +62,17 @@ export interface SqlFilePhasesOptions {
    * @default - no contract phase
    */
   readonly contract?: string[];
+  /**
+   * Batched backfills of the migrate phase, run before its statements.
+   * @default - no backfills
+   */
+  readonly backfills?: Backfill[];
+  /**
+   * What contract removes for good: the tables, columns and schemas its statements may drop, truncate
+   * or empty. Any other such statement in contract is refused (rule `undeclared-removal`).
+   * @default - contract removes nothing that holds data (it may still drop triggers, functions, indexes, constraints and defaults)
+   */
+  readonly removes?: Removal[];
 }
 
 /** A pgroll migration, for `MigrationPhases.pgroll()`. */
@@ -59,6 +83,11 @@ export interface PgrollPhasesOptions {
    * @see https://pgroll.com/docs/latest/operations
    */
   readonly migrationFile: string;
+  /**
+   * What the raw SQL operations that run on complete (`onComplete: true`) remove for good.
+   * @default - they remove nothing that holds data
+   */
+  readonly removes?: Removal[];
 }
 
 /** The pgroll migration behind `MigrationPhases.pgroll()`. */
@@ -88,7 +117,7 @@ export class MigrationPhases {
     return new MigrationPhases(MigrationFormat.SQL, parsePhases(where, options, (field, entry) => {
       if (typeof entry !== 'string') fail(where, field, 'must be SQL text', entry);
       return parseSql(where, field, entry);
-    }));
+    }), undefined, backfillsOf(where, options), removesOf(where, options.removes));
   }
 
   /**
@@ -105,7 +134,7 @@ export class MigrationPhases {
         fail(where, field, `must be a readable SQL file (${e?.code ?? e})`, file);
       }
       return parseSql(where, field, text, file);
-    }));
+    }), undefined, backfillsOf(where, options), removesOf(where, options.removes));
   }
 
   /**
@@ -150,10 +179,13 @@ export class MigrationPhases {
       const raw = op?.sql;
       if (raw === undefined) return;
       if (typeof raw.up !== 'string') fail(where, `operations[${i}].sql.up`, 'must be SQL text', raw.up);
+      if (raw.onComplete !== true && (typeof raw.down !== 'string' || raw.down.trim() === '')) {
+        fail(where, `operations[${i}].sql.down`, 'must undo the raw SQL that pgroll start runs: without it pgroll cannot roll the migration back (pgroll rollback, or a failed start)', raw.down);
+      }
       (raw.onComplete === true ? contract : expand).push(...parseSql(where, `operations[${i}].sql.up`, raw.up));
     });
     const statements = { [Phase.EXPAND]: expand, [Phase.MIGRATE]: [], [Phase.CONTRACT]: contract };
-    return new MigrationPhases(MigrationFormat.PGROLL, statements, { name, content });
+    return new MigrationPhases(MigrationFormat.PGROLL, statements, { name, content }, [], removesOf(where, options.removes));
   }
 
   /** How the phases are written. */
@@ -165,10 +197,24 @@ export class MigrationPhases {
   /** @internal */
   public readonly _pgroll?: PgrollMigration;
 
-  private constructor(format: MigrationFormat, statements: PhaseStatements, pgroll?: PgrollMigration) {
+  /** @internal */
+  public readonly _backfills: readonly Backfill[];
+
+  /** @internal */
+  public readonly _removes: readonly Removal[];
+
+  private constructor(
+    format: MigrationFormat,
+    statements: PhaseStatements,
+    pgroll: PgrollMigration | undefined,
+    backfills: Backfill[],
+    removes: Removal[],
+  ) {
     this.format = format;
     this._statements = statements;
     this._pgroll = pgroll;
+    this._backfills = backfills;
+    this._removes = removes;
   }
 
   /**
@@ -184,7 +230,7 @@ export class MigrationPhases {
    */
   public hasPhase(phase: Phase): boolean {
     if (this.format === MigrationFormat.PGROLL) return phase !== Phase.MIGRATE;
-    return this._statements[phase].length > 0;
+    return this._statements[phase].length > 0 || (phase === Phase.MIGRATE && this._backfills.length > 0);
   }
 }
 
@@ -200,8 +246,24 @@ function parsePhases(
     if (!Array.isArray(entries)) fail(where, phase, 'must be a list', entries);
     result[phase] = entries.flatMap((entry, i) => parse(`${phase}[${i}]`, entry));
   }
-  if (Object.values(result).every((list) => list.length === 0)) {
-    fail(where, 'options', 'must give statements for at least one of expand, migrate and contract', options);
+  if (Object.values(result).every((list) => list.length === 0) && !(Array.isArray(options?.backfills) && options.backfills.length > 0)) {
+    fail(where, 'options', 'must give statements for at least one of expand, migrate and contract, or a backfill', options);
   }
   return result;
+}
+
+function backfillsOf(where: string, options: SqlPhasesOptions): Backfill[] {
+  const backfills = options?.backfills ?? [];
+  if (!Array.isArray(backfills) || backfills.some((b) => !(b instanceof Backfill))) {
+    fail(where, 'backfills', 'must be a list of Backfill.batched() backfills', backfills);
+  }
+  return [...backfills];
+}
+
+function removesOf(where: string, removes: Removal[] | undefined): Removal[] {
+  const list = removes ?? [];
+  if (!Array.isArray(list) || list.some((r) => !(r instanceof Removal))) {
+    fail(where, 'removes', 'must be a list of Removal.table(), .column() or .schema()', list);
+  }
+  return [...list];
 }

@@ -12,7 +12,7 @@
  * widening a `varchar`) can be allowed with a comment directly above it, naming the rule and a reason:
  * `-- release-strategies:allow change-column-type varchar(50) to varchar(100) rewrites nothing`.
  * The construct records every such allowance as a synth warning. `transaction-control` and
- * `timeout-override` cannot be allowed.
+ * `timeout-override` and `postgres-version` cannot be allowed.
  */
 export enum MigrationRule {
   /** Expand and migrate must not drop a table a running version reads; drop it in contract. */
@@ -21,15 +21,15 @@ export enum MigrationRule {
   DROP_COLUMN = 'drop-column',
   /** Expand and migrate must not drop views, functions, types, triggers, indexes, constraints or other objects. */
   DROP_OBJECT = 'drop-object',
-  /** Expand and migrate must not rename a table; create the new one next to it. */
+  /** No phase renames an existing table (in contract it breaks the running version and the rollback target); create the new one next to it. */
   RENAME_TABLE = 'rename-table',
-  /** Expand and migrate must not rename a column; add the new column, backfill, then drop the old one. */
+  /** No phase renames an existing column; add the new column, backfill, then drop the old one. */
   RENAME_COLUMN = 'rename-column',
-  /** Expand and migrate must not rename views, functions, types, schemas, sequences or enum values. */
+  /** No phase renames existing views, functions, types, schemas, sequences or enum values. */
   RENAME_OBJECT = 'rename-object',
   /** Expand and migrate must not drop a column default the running version may rely on. */
   DROP_DEFAULT = 'drop-default',
-  /** Expand and migrate must not truncate a table. */
+  /** Expand and migrate must not truncate a table (contract may, for a table its `Removal`s name). */
   TRUNCATE = 'truncate',
   /** No phase changes a column's type: it rewrites the table and breaks the version reading the old type. */
   CHANGE_COLUMN_TYPE = 'change-column-type',
@@ -53,10 +53,41 @@ export enum MigrationRule {
   DATA_CHANGE_IN_EXPAND = 'data-change-in-expand',
   /** Expand may only add to the schema; any other statement belongs in migrate or contract. */
   NOT_ADDITIVE = 'not-additive',
-  /** Expand and migrate must not run DO blocks, whose statements cannot be checked. */
+  /**
+   * No phase runs what the checks cannot see into: DO blocks, CALL of a procedure, or a call of a
+   * function the phases create whose body runs dynamic SQL (EXECUTE).
+   */
   UNCHECKABLE_BLOCK = 'uncheckable-block',
   /** No phase contains BEGIN, COMMIT or other transaction control; the runner manages transactions. Cannot be allowed. */
   TRANSACTION_CONTROL = 'transaction-control',
-  /** No phase sets lock_timeout or statement_timeout; the construct sets them. Cannot be allowed. */
+  /**
+   * No phase changes lock_timeout, statement_timeout or idle_in_transaction_session_timeout, whether with
+   * SET, set_config(), RESET, or ALTER ROLE / DATABASE / FUNCTION / SYSTEM ... SET; the construct sets them.
+   * Cannot be allowed.
+   */
   TIMEOUT_OVERRIDE = 'timeout-override',
+  /**
+   * No phase changes other session settings that change what its statements do behind the checks
+   * (role, session_replication_role, search_path, ...), nor sets them for a role, database or function.
+   */
+  SESSION_OVERRIDE = 'session-override',
+  /**
+   * Every statement can run a second time (a Job retry, an Argo CD re-sync, a run killed midway): IF NOT
+   * EXISTS / IF EXISTS / OR REPLACE forms, named constraints (the runner guards them with a catalog
+   * check), INSERT ... ON CONFLICT, no renames of objects the phase creates.
+   */
+  NOT_IDEMPOTENT = 'not-idempotent',
+  /** Migrate must not UPDATE, DELETE or MERGE an existing table in one statement; use a `Backfill`. */
+  UNBATCHED_BACKFILL = 'unbatched-backfill',
+  /**
+   * No phase drops a database; expand and migrate must not drop a schema, nor DELETE or UPDATE every
+   * row of a table (no WHERE).
+   */
+  DESTRUCTIVE = 'destructive',
+  /** Contract may drop, truncate or empty only the tables, columns and schemas its `Removal`s name. */
+  UNDECLARED_REMOVAL = 'undeclared-removal',
+  /** No phase drops with CASCADE, which removes dependent objects nobody listed. */
+  CASCADE = 'cascade',
+  /** Every statement exists in the target PostgreSQL version (`postgresVersion`). Cannot be allowed. */
+  POSTGRES_VERSION = 'postgres-version',
 }

@@ -2,19 +2,43 @@
  * The rules every migration phase is checked against (see `MigrationRule` for the list). Internal:
  * both the Kubernetes and the AWS constructs call `reviewPhases` with their own construct path.
  */
+import { Backfill } from './backfill';
 import { MigrationRule } from './migration-rule';
 import { Phase } from './phase';
+import { Removal, RemovalKind } from './removal';
 import { SqlStatement } from './sql-statement';
 import { fail } from '../private/validate';
 
 /** Statements of each phase, in order. */
 export type PhaseStatements = { readonly [phase in Phase]: readonly SqlStatement[] };
 
+/** What a review checks: the phases, what contract declares it removes, the target server. */
+export interface ReviewInput {
+  readonly statements: PhaseStatements;
+  readonly backfills: readonly Backfill[];
+  readonly removes: readonly Removal[];
+  /** Major version of the target PostgreSQL server. */
+  readonly postgresVersion: number;
+}
+
 /** What a review found that did not refuse the migration. */
 export interface Review {
   /** One line per statement that ran under a `-- release-strategies:allow` comment. */
   readonly allowances: string[];
+  /** Whether every statement can run again after a failed or killed run (no `not-idempotent` allowance). */
+  readonly rerunnable: boolean;
 }
+
+/** The oldest and newest PostgreSQL major versions the rules know. */
+export const POSTGRES_VERSIONS = { min: 10, max: 18, default: 15 };
+
+/** Settings only the construct sets. */
+const TIMEOUT_SETTINGS = new Set(['lock_timeout', 'statement_timeout', 'idle_in_transaction_session_timeout', 'transaction_timeout']);
+/** Settings a phase may change: they change how fast or how verbosely it runs, not what it does. */
+const HARMLESS_SETTINGS = new Set([
+  'application_name', 'client_min_messages', 'maintenance_work_mem', 'work_mem', 'max_parallel_maintenance_workers',
+  'max_parallel_workers_per_gather', 'default_statistics_target',
+]);
 
 /** A table or index name, optionally schema-qualified. */
 interface Relation {
@@ -41,6 +65,10 @@ interface PhaseState {
   readonly phase: Phase;
   readonly tables: Relation[];
   readonly indexes: Relation[];
+  readonly version: number;
+  readonly removes: readonly Removal[];
+  /** Functions created by any earlier statement whose body runs dynamic SQL. */
+  readonly dynamicFunctions: Set<string>;
 }
 
 /** Every phase, in release order. */
@@ -70,28 +98,31 @@ const EXPAND_ALLOWS = 'CREATE TABLE, ADD COLUMN, CREATE INDEX CONCURRENTLY, ADD 
  * Checks every statement of every phase, in release order, and throws the first refusal as
  * `<where>: invalid 'phases.<phase>[<n>]': <problem> (rule <id>); <alternative>, got '<statement>'`.
  */
-export function reviewPhases(where: string, statements: PhaseStatements): Review {
+export function reviewPhases(where: string, input: ReviewInput): Review {
   const checks: NotNullCheck[] = [];
   const allowances: string[] = [];
+  const dynamicFunctions = new Set<string>();
+  let rerunnable = true;
   for (const phase of PHASES) {
-    const state: PhaseState = { phase, tables: [], indexes: [] };
-    for (const statement of statements[phase]) {
+    const state: PhaseState = { phase, tables: [], indexes: [], version: input.postgresVersion, removes: input.removes, dynamicFunctions };
+    for (const statement of input.statements[phase]) {
       for (const v of violations(statement, state, checks)) {
         const reason = statement.allowed.get(v.rule);
         if (reason === undefined) {
           fail(where, `phases.${statement.field}`, `${v.problem} (rule ${v.rule}); ${v.alternative}`, statement.display);
         }
+        if (v.rule === MigrationRule.NOT_IDEMPOTENT) rerunnable = false;
         allowances.push(`phases.${statement.field}: '${statement.display}' runs although ${v.problem} (rule ${v.rule} allowed: ${reason})`);
       }
       record(statement, state, checks);
     }
   }
-  return { allowances };
+  return { allowances, rerunnable };
 }
 
 /** Everything wrong with one statement, most specific first. */
 function violations(s: SqlStatement, state: PhaseState, checks: NotNullCheck[]): Violation[] {
-  const found = [...structural(s), ...specific(s, state, checks)];
+  const found = [...versionViolations(s, state.version), ...structural(s, state), ...specific(s, state, checks), ...idempotency(s, state)];
   if (found.length === 0 && state.phase === Phase.EXPAND && !isAdditive(s) && !changesOnlyNewObjects(s, state)) {
     found.push({
       rule: MigrationRule.NOT_ADDITIVE,
@@ -102,8 +133,9 @@ function violations(s: SqlStatement, state: PhaseState, checks: NotNullCheck[]):
   return found;
 }
 
-/** Rules about how the runner executes a phase, in every phase. */
-function structural(s: SqlStatement): Violation[] {
+/** Rules about how the runner executes a phase, and what it can see, in every phase. */
+function structural(s: SqlStatement, state: PhaseState): Violation[] {
+  const phase = state.phase;
   if (s.type === 'TransactionStmt') {
     return [{
       rule: MigrationRule.TRANSACTION_CONTROL,
@@ -111,17 +143,183 @@ function structural(s: SqlStatement): Violation[] {
       alternative: 'remove it',
     }];
   }
-  if (s.type === 'VariableSetStmt') {
-    const name: string | undefined = s.node.name;
-    if (s.node.kind === 'VAR_RESET_ALL' || name === 'lock_timeout' || name === 'statement_timeout') {
-      return [{
+  const out: Violation[] = [];
+  const setting = (name: string | undefined, how: string) => {
+    if (name === undefined || TIMEOUT_SETTINGS.has(name)) {
+      out.push({
         rule: MigrationRule.TIMEOUT_OVERRIDE,
-        problem: `phases must not ${name === undefined ? 'reset every setting' : `set ${name}`}: the construct sets lock_timeout and statement_timeout from its lockTimeout and statementTimeout`,
+        problem: `phases must not ${name === undefined ? 'reset every setting' : `change ${name}`}${how}: the construct sets lock_timeout and statement_timeout from its lockTimeout, statementTimeout, indexBuildTimeout and batchTimeout`,
         alternative: 'set those properties instead',
-      }];
+      });
+    } else if (!HARMLESS_SETTINGS.has(name)) {
+      out.push({
+        rule: MigrationRule.SESSION_OVERRIDE,
+        problem: `${phase} must not change ${name}${how}: it changes what the statements after it do (which role runs them, which objects names resolve to, whether triggers fire) behind the checks`,
+        alternative: 'qualify names instead of changing search_path, grant the migration\'s role what it needs, or check it by hand and allow it with \'-- release-strategies:allow session-override <reason>\'',
+      });
+    }
+  };
+  switch (s.type) {
+    case 'VariableSetStmt':
+      setting(s.node.kind === 'VAR_RESET_ALL' ? undefined : s.node.name, '');
+      break;
+    case 'AlterRoleSetStmt':
+    case 'AlterDatabaseSetStmt':
+    case 'AlterSystemStmt': {
+      const set = s.node.setstmt;
+      const target = s.type === 'AlterRoleSetStmt' ? `role ${s.node.role?.rolename ?? 'ALL'}` : s.type === 'AlterDatabaseSetStmt' ? `database ${s.node.dbname}` : 'the server';
+      setting(set?.kind === 'VAR_RESET_ALL' ? undefined : set?.name, ` for ${target}`);
+      break;
+    }
+    case 'AlterFunctionStmt':
+    case 'CreateFunctionStmt':
+      for (const option of [...(s.node.actions ?? []), ...(s.node.options ?? [])]) {
+        const set = option.DefElem?.defname === 'set' ? option.DefElem.arg?.VariableSetStmt : undefined;
+        if (set) setting(set.kind === 'VAR_RESET_ALL' ? undefined : set.name, ' for every call of a function');
+      }
+      break;
+    case 'DoStmt':
+      out.push({
+        rule: MigrationRule.UNCHECKABLE_BLOCK,
+        problem: `${phase} must not run a DO block: its statements cannot be checked against the running version`,
+        alternative: "write the statements out, or check the block by hand and allow it with '-- release-strategies:allow uncheckable-block <reason>'",
+      });
+      break;
+    case 'CallStmt':
+      out.push({
+        rule: MigrationRule.UNCHECKABLE_BLOCK,
+        problem: `${phase} must not call procedure ${qualified(s.node.funccall?.funcname ?? [])}: what it runs (and commits) cannot be checked`,
+        alternative: "write its statements out, or check it by hand and allow it with '-- release-strategies:allow uncheckable-block <reason>'",
+      });
+      break;
+  }
+  if (s.type !== 'CreateFunctionStmt') {
+    for (const call of functionCalls(s.node)) {
+      const name: string = (call.funcname ?? []).map((x: any) => x.String?.sval).pop() ?? '';
+      if (name === 'set_config') {
+        const first = call.args?.[0]?.A_Const?.sval?.sval;
+        setting(typeof first === 'string' ? first : '(a setting named at run time)', ' with set_config()');
+      } else if (state.dynamicFunctions.has(name)) {
+        out.push({
+          rule: MigrationRule.UNCHECKABLE_BLOCK,
+          problem: `${phase} must not call ${name}(), which these phases create with dynamic SQL (EXECUTE): what it runs cannot be checked`,
+          alternative: "write the statements out, or check it by hand and allow it with '-- release-strategies:allow uncheckable-block <reason>'",
+        });
+      }
     }
   }
-  return [];
+  return out;
+}
+
+/** Statements and options that the target PostgreSQL version does not have. */
+function versionViolations(s: SqlStatement, version: number): Violation[] {
+  const needs: Array<[number, string]> = [];
+  const n = s.node;
+  switch (s.type) {
+    case 'MergeStmt':
+      needs.push([15, 'MERGE']);
+      if (n.returningList) needs.push([17, 'MERGE ... RETURNING']);
+      if ((n.mergeWhenClauses ?? []).some((c: any) => c.MergeWhenClause?.matchKind === 'MERGE_WHEN_NOT_MATCHED_BY_SOURCE')) needs.push([17, 'MERGE ... WHEN NOT MATCHED BY SOURCE']);
+      break;
+    case 'IndexStmt':
+      if (n.nulls_not_distinct) needs.push([15, 'NULLS NOT DISTINCT']);
+      break;
+    case 'CreateTrigStmt':
+      if (n.replace) needs.push([14, 'CREATE OR REPLACE TRIGGER']);
+      break;
+    case 'ReindexStmt':
+      if ((n.params ?? []).some((p: any) => p.DefElem?.defname === 'concurrently')) needs.push([12, 'REINDEX ... CONCURRENTLY']);
+      break;
+    case 'CallStmt':
+      needs.push([11, 'CALL']);
+      break;
+    case 'CreateFunctionStmt':
+      if (n.is_procedure) needs.push([11, 'CREATE PROCEDURE']);
+      break;
+    case 'AlterTableStmt':
+      for (const item of n.cmds ?? []) {
+        const cmd = item.AlterTableCmd;
+        if (cmd.subtype === 'AT_DetachPartition' && cmd.def?.PartitionCmd?.concurrent) needs.push([14, 'DETACH PARTITION ... CONCURRENTLY']);
+        if (cmd.subtype === 'AT_SetExpression') needs.push([17, 'ALTER COLUMN ... SET EXPRESSION']);
+      }
+      break;
+  }
+  walk(n, (key, value) => {
+    if (key === 'Constraint' && value.contype === 'CONSTR_GENERATED') needs.push([12, 'GENERATED ALWAYS AS (...) STORED']);
+    if (key === 'Constraint' && value.nulls_not_distinct) needs.push([15, 'NULLS NOT DISTINCT']);
+    if (key === 'JsonTable') needs.push([17, 'JSON_TABLE']);
+    if (key === 'FuncCall') {
+      const name: string = (value.funcname ?? []).map((x: any) => x.String?.sval).pop() ?? '';
+      const since = FUNCTIONS_SINCE[name];
+      if (since !== undefined) needs.push([since, `${name}()`]);
+    }
+  });
+  return needs.filter(([since]) => since > version).slice(0, 1).map(([since, what]) => ({
+    rule: MigrationRule.POSTGRES_VERSION,
+    problem: `${what} needs PostgreSQL ${since}, and postgresVersion is ${version}`,
+    alternative: `write it without ${what}, or set postgresVersion to the server's version if it is ${since} or later`,
+  }));
+}
+
+/** Built-in functions newer than the oldest version the rules know, by the version that added them. */
+const FUNCTIONS_SINCE: { [name: string]: number } = { gen_random_uuid: 13, uuidv7: 18, uuidv4: 18, any_value: 16, random_normal: 16 };
+
+/** Every way a statement can fail on its second run, and how to write it so it does not. */
+function idempotency(s: SqlStatement, state: PhaseState): Violation[] {
+  const n = s.node;
+  const out: Violation[] = [];
+  const rerun = (what: string, alternative: string) => out.push({
+    rule: MigrationRule.NOT_IDEMPOTENT,
+    problem: `${state.phase} must be able to run again (a retried Job, a re-sync, a run killed midway), and ${what} fails the second time`,
+    alternative,
+  });
+  switch (s.type) {
+    case 'CreateStmt':
+      if (!n.if_not_exists) rerun(`CREATE TABLE ${show(relation(n.relation))}`, 'use CREATE TABLE IF NOT EXISTS');
+      break;
+    case 'CreateTableAsStmt':
+      if (!n.if_not_exists) rerun('CREATE TABLE ... AS', 'use CREATE TABLE IF NOT EXISTS ... AS');
+      break;
+    case 'IndexStmt':
+      if (!n.idxname) rerun(`an index without a name on ${show(relation(n.relation))}`, `name it, with CREATE INDEX${n.concurrent ? ' CONCURRENTLY' : ''} IF NOT EXISTS <name>`);
+      else if (!n.if_not_exists) rerun(`CREATE INDEX ${n.idxname}`, `use CREATE ${n.unique ? 'UNIQUE ' : ''}INDEX${n.concurrent ? ' CONCURRENTLY' : ''} IF NOT EXISTS ${n.idxname}`);
+      break;
+    case 'CreateSeqStmt':
+    case 'CreateSchemaStmt':
+    case 'CreateExtensionStmt':
+      if (!n.if_not_exists) rerun(statementKind(s), `use ${statementKind(s)} IF NOT EXISTS`);
+      break;
+    case 'CreateFunctionStmt':
+      if (!n.replace) rerun(`CREATE ${n.is_procedure ? 'PROCEDURE' : 'FUNCTION'} ${qualified(n.funcname)}`, `use CREATE OR REPLACE ${n.is_procedure ? 'PROCEDURE' : 'FUNCTION'}`);
+      break;
+    case 'ViewStmt':
+      if (!n.replace) rerun(`CREATE VIEW ${show(relation(n.view))}`, 'use CREATE OR REPLACE VIEW');
+      break;
+    case 'AlterEnumStmt':
+      if (n.oldVal === undefined && !n.skipIfNewValExists) rerun(`ALTER TYPE ${qualified(n.typeName)} ADD VALUE '${n.newVal}'`, `use ADD VALUE IF NOT EXISTS '${n.newVal}'`);
+      break;
+    case 'InsertStmt':
+      if (!n.onConflictClause) rerun(`INSERT INTO ${show(relation(n.relation))} without ON CONFLICT`, 'add ON CONFLICT DO NOTHING (on a unique key), so the rows are inserted once');
+      break;
+    case 'DropStmt':
+      if (!n.missing_ok) rerun(`DROP ${objectKind(n.removeType).toUpperCase()}`, `use DROP ${objectKind(n.removeType).toUpperCase()}${n.concurrent ? ' CONCURRENTLY' : ''} IF EXISTS`);
+      break;
+    case 'RenameStmt':
+      rerun('a rename', 'give the object its final name where this phase creates it');
+      break;
+    case 'AlterTableStmt':
+      for (const item of n.cmds ?? []) {
+        const cmd = item.AlterTableCmd;
+        if (cmd.subtype === 'AT_AddColumn' && !cmd.missing_ok) rerun(`ADD COLUMN ${cmd.def.ColumnDef.colname}`, `use ADD COLUMN IF NOT EXISTS ${cmd.def.ColumnDef.colname}`);
+        if (cmd.subtype === 'AT_DropColumn' && !cmd.missing_ok) rerun(`DROP COLUMN ${cmd.name}`, `use DROP COLUMN IF EXISTS ${cmd.name}`);
+        if (cmd.subtype === 'AT_DropConstraint' && !cmd.missing_ok) rerun(`DROP CONSTRAINT ${cmd.name}`, `use DROP CONSTRAINT IF EXISTS ${cmd.name}`);
+        if (cmd.subtype === 'AT_AddConstraint' && !cmd.def?.Constraint?.conname) {
+          rerun('ADD CONSTRAINT without a name', 'name the constraint (ADD CONSTRAINT <name> ...): the runner skips a named constraint that already exists');
+        }
+      }
+      break;
+  }
+  return out;
 }
 
 /** The rules about what a statement does to the schema and its locks. */
@@ -131,23 +329,21 @@ function specific(s: SqlStatement, state: PhaseState, checks: NotNullCheck[]): V
   const compat = phase !== Phase.CONTRACT; // expand and migrate run next to a version that uses the old shape
   const out: Violation[] = [];
   switch (s.type) {
-    case 'DoStmt':
-      if (compat) {
-        out.push({
-          rule: MigrationRule.UNCHECKABLE_BLOCK,
-          problem: `${phase} must not run a DO block: its statements cannot be checked against the running version`,
-          alternative: "write the statements out, or check the block by hand and allow it with '-- release-strategies:allow uncheckable-block <reason>'",
-        });
-      }
+    case 'DropdbStmt':
+      out.push({
+        rule: MigrationRule.DESTRUCTIVE,
+        problem: `${phase} must not drop database ${n.dbname}: no release of an application drops the database it runs on`,
+        alternative: 'drop databases by hand, outside any release',
+      });
       break;
     case 'DropStmt':
       out.push(...dropViolations(n, state));
       break;
     case 'RenameStmt':
-      if (compat) out.push(...renameViolations(n, state));
+      out.push(...renameViolations(n, state));
       break;
     case 'AlterEnumStmt':
-      if (compat && n.oldVal !== undefined) {
+      if (n.oldVal !== undefined) {
         const type = qualified(n.typeName);
         out.push({
           rule: MigrationRule.RENAME_OBJECT,
@@ -157,15 +353,18 @@ function specific(s: SqlStatement, state: PhaseState, checks: NotNullCheck[]): V
       }
       break;
     case 'TruncateStmt':
-      if (compat) {
-        for (const rv of n.relations ?? []) {
-          const table = relation(rv.RangeVar);
-          if (isNew(state.tables, table)) continue;
+      if (n.behavior === 'DROP_CASCADE') out.push(cascade(phase, 'TRUNCATE ... CASCADE', 'it also empties every table with a foreign key to it'));
+      for (const rv of n.relations ?? []) {
+        const table = relation(rv.RangeVar);
+        if (isNew(state.tables, table)) continue;
+        if (compat) {
           out.push({
             rule: MigrationRule.TRUNCATE,
             problem: `${phase} must not truncate ${show(table)}: ${whoUses(phase)} its rows`,
-            alternative: 'remove the rows in contract',
+            alternative: `remove the rows in contract, declaring Removal.table('${show(table)}')`,
           });
+        } else {
+          out.push(...undeclared(state, `truncate ${show(table)}`, RemovalKind.TABLE, table));
         }
       }
       break;
@@ -173,7 +372,30 @@ function specific(s: SqlStatement, state: PhaseState, checks: NotNullCheck[]): V
     case 'DeleteStmt':
     case 'MergeStmt': {
       const table = relation(n.relation);
-      if (phase === Phase.EXPAND && !isNew(state.tables, table)) {
+      if (isNew(state.tables, table)) break;
+      const verb = s.type === 'DeleteStmt' ? 'delete' : 'update';
+      if (s.type !== 'MergeStmt' && n.whereClause === undefined) {
+        if (compat) {
+          out.push({
+            rule: MigrationRule.DESTRUCTIVE,
+            problem: `${phase} must not ${verb} every row of ${show(table)} (no WHERE): ${whoUses(phase)} them`,
+            alternative: verb === 'update'
+              ? `backfill with Backfill.batched({ table: '${show(table)}', set: ..., pending: <the rows not done yet> })`
+              : `delete the rows in contract, declaring Removal.table('${show(table)}')`,
+          });
+        } else {
+          out.push(...undeclared(state, `${verb} every row of ${show(table)} (no WHERE)`, RemovalKind.TABLE, table));
+        }
+        break;
+      }
+      if (phase === Phase.MIGRATE) {
+        out.push({
+          rule: MigrationRule.UNBATCHED_BACKFILL,
+          problem: `migrate must not ${verb} rows of existing table ${show(table)} in one statement: it holds the lock of every row it changes until it commits, so the running version's writes to them wait, and a killed run starts over`,
+          alternative: `use Backfill.batched({ table: '${show(table)}', set: ..., pending: <the rows not done yet> }) in the phases' backfills, or check it by hand and allow it with '-- release-strategies:allow unbatched-backfill <reason>'`,
+        });
+      }
+      if (phase === Phase.EXPAND) {
         out.push(s.type === 'DeleteStmt' ? {
           rule: MigrationRule.DATA_CHANGE_IN_EXPAND,
           problem: `expand must not delete rows of ${show(table)}: the running version still reads them`,
@@ -234,16 +456,30 @@ function dropViolations(n: any, state: PhaseState): Violation[] {
   const compat = phase !== Phase.CONTRACT;
   const type: string = n.removeType;
   const out: Violation[] = [];
+  if (n.behavior === 'DROP_CASCADE') out.push(cascade(phase, `DROP ${objectKind(type).toUpperCase()} ... CASCADE`, 'it also drops every object that depends on it, which nobody listed'));
   for (const object of n.objects ?? []) {
     const names = objectNames(object);
     const target: Relation = names.length > 1 ? { schema: names[names.length - 2], name: names[names.length - 1] } : { name: names[0] };
     if (type === 'OBJECT_TABLE') {
-      if (compat && !isNew(state.tables, target)) {
+      if (isNew(state.tables, target)) continue;
+      if (compat) {
         out.push({
           rule: MigrationRule.DROP_TABLE,
           problem: `${phase} must not drop table ${show(target)}: ${whoUses(phase)} it`,
-          alternative: 'drop it in contract, once no running version reads it',
+          alternative: `drop it in contract, once no running version reads it, declaring Removal.table('${show(target)}')`,
         });
+      } else {
+        out.push(...undeclared(state, `drop table ${show(target)}`, RemovalKind.TABLE, target));
+      }
+    } else if (type === 'OBJECT_SCHEMA') {
+      if (compat) {
+        out.push({
+          rule: MigrationRule.DESTRUCTIVE,
+          problem: `${phase} must not drop schema ${names.join('.')}: ${whoUses(phase)} what it holds`,
+          alternative: `drop it in contract, declaring Removal.schema('${names.join('.')}')`,
+        });
+      } else {
+        out.push(...undeclared(state, `drop schema ${names.join('.')}`, RemovalKind.SCHEMA, { name: names[names.length - 1] }));
       }
     } else if (type === 'OBJECT_INDEX') {
       if (isNew(state.indexes, target)) continue;
@@ -313,15 +549,19 @@ function alterTableViolations(n: any, state: PhaseState, checks: NotNullCheck[])
     const cmd = item.AlterTableCmd;
     switch (cmd.subtype) {
       case 'AT_DropColumn':
+        if (cmd.behavior === 'DROP_CASCADE') out.push(cascade(phase, 'DROP COLUMN ... CASCADE', 'it also drops the views, indexes and constraints that use the column'));
         if (compat) {
           out.push({
             rule: MigrationRule.DROP_COLUMN,
             problem: `${phase} must not drop column ${cmd.name} of ${t}: ${whoUses(phase)} it`,
-            alternative: 'drop it in contract, once no running version reads it',
+            alternative: `drop it in contract, once no running version reads it, declaring Removal.column('${t}', '${cmd.name}')`,
           });
+        } else {
+          out.push(...undeclared(state, `drop column ${cmd.name} of ${t}`, RemovalKind.COLUMN, table, cmd.name));
         }
         break;
       case 'AT_DropConstraint':
+        if (cmd.behavior === 'DROP_CASCADE') out.push(cascade(phase, 'DROP CONSTRAINT ... CASCADE', 'it also drops the foreign keys that depend on it'));
         if (compat) {
           out.push({
             rule: MigrationRule.DROP_OBJECT,
@@ -347,7 +587,13 @@ function alterTableViolations(n: any, state: PhaseState, checks: NotNullCheck[])
         });
         break;
       case 'AT_SetNotNull':
-        if (!checks.some((c) => c.validated && c.column === cmd.name && sameRelation(c.table, table))) {
+        if (state.version < 12) {
+          out.push({
+            rule: MigrationRule.SET_NOT_NULL,
+            problem: `${phase} must not set column ${cmd.name} of ${t} NOT NULL on PostgreSQL ${state.version}: it scans the whole table under an ACCESS EXCLUSIVE lock even with a validated CHECK (PostgreSQL 12 and later use the CHECK to skip the scan)`,
+            alternative: `keep the validated CHECK (${cmd.name} IS NOT NULL) instead, or set postgresVersion to 12 or later once the server runs it`,
+          });
+        } else if (!checks.some((c) => c.validated && c.column === cmd.name && sameRelation(c.table, table))) {
           out.push({
             rule: MigrationRule.SET_NOT_NULL,
             problem: `${phase} must not set column ${cmd.name} of ${t} NOT NULL without a validated CHECK (${cmd.name} IS NOT NULL): PostgreSQL scans the whole table under an ACCESS EXCLUSIVE lock`,
@@ -356,7 +602,7 @@ function alterTableViolations(n: any, state: PhaseState, checks: NotNullCheck[])
         }
         break;
       case 'AT_AddColumn':
-        out.push(...addColumnViolations(phase, t, cmd.def.ColumnDef));
+        out.push(...addColumnViolations(phase, t, cmd.def.ColumnDef, state.version));
         break;
       case 'AT_AddConstraint':
         out.push(...constraintViolations(phase, t, cmd.def.Constraint));
@@ -366,7 +612,7 @@ function alterTableViolations(n: any, state: PhaseState, checks: NotNullCheck[])
   return out;
 }
 
-function addColumnViolations(phase: Phase, t: string, def: any): Violation[] {
+function addColumnViolations(phase: Phase, t: string, def: any, version: number): Violation[] {
   const constraints: any[] = (def.constraints ?? []).map((c: any) => c.Constraint);
   const has = (type: string) => constraints.find((c) => c.contype === type);
   const typeName: string = (def.typeName?.names ?? []).map((x: any) => x.String?.sval).pop() ?? '';
@@ -378,6 +624,7 @@ function addColumnViolations(phase: Phase, t: string, def: any): Violation[] {
   else if (has('CONSTR_IDENTITY')) rewrite = 'GENERATED ... AS IDENTITY';
   else if (has('CONSTR_GENERATED')) rewrite = 'GENERATED ALWAYS AS (...) STORED';
   else if (volatile) rewrite = `the volatile default ${volatile}()`;
+  else if (defaultExpr !== undefined && version < 11) rewrite = `a DEFAULT on PostgreSQL ${version} (a non-volatile DEFAULT needs no rewrite since PostgreSQL 11)`;
   const out: Violation[] = [];
   if (rewrite) {
     out.push({
@@ -431,6 +678,14 @@ function constraintViolations(phase: Phase, t: string, c: any): Violation[] {
 function record(s: SqlStatement, state: PhaseState, checks: NotNullCheck[]): void {
   const n = s.node;
   switch (s.type) {
+    case 'CreateFunctionStmt': {
+      const name: string = (n.funcname ?? []).map((x: any) => x.String?.sval).pop() ?? '';
+      const body: string = (n.options ?? []).filter((o: any) => o.DefElem?.defname === 'as')
+        .flatMap((o: any) => o.DefElem.arg?.List?.items ?? []).map((x: any) => x.String?.sval ?? '').join('\n');
+      if (/\bEXECUTE\b/i.test(body)) state.dynamicFunctions.add(name);
+      else state.dynamicFunctions.delete(name);
+      break;
+    }
     case 'CreateStmt':
       state.tables.push(relation(n.relation));
       break;
@@ -533,9 +788,38 @@ function volatileCall(expr: any): string | undefined {
 
 /** Who still depends on the old shape in this phase. */
 function whoUses(phase: Phase): string {
-  return phase === Phase.EXPAND
-    ? 'the running version still uses'
-    : 'the previous version may still run, or be rolled back to, and it uses';
+  switch (phase) {
+    case Phase.EXPAND: return 'the running version still uses';
+    case Phase.MIGRATE: return 'the previous version may still run, or be rolled back to, and it uses';
+    default: return 'the running version, and the version a rollback returns to, use';
+  }
+}
+
+function cascade(phase: Phase, what: string, why: string): Violation {
+  return {
+    rule: MigrationRule.CASCADE,
+    problem: `${phase} must not run ${what}: ${why}`,
+    alternative: "drop the dependent objects by name first, or check it by hand and allow it with '-- release-strategies:allow cascade <reason>'",
+  };
+}
+
+/** A removal in contract that the phases must declare. */
+function undeclared(state: PhaseState, what: string, kind: RemovalKind, table: Relation, column?: string): Violation[] {
+  const covered = state.removes.some((r) => {
+    const sameName = sameRelation({ schema: r.schemaName, name: r.objectName }, table);
+    if (r.kind === RemovalKind.TABLE) return (kind === RemovalKind.TABLE || kind === RemovalKind.COLUMN) && sameName;
+    if (r.kind === RemovalKind.COLUMN) return kind === RemovalKind.COLUMN && sameName && r.columnName === column;
+    return kind === RemovalKind.SCHEMA && r.objectName === table.name;
+  });
+  if (covered) return [];
+  const factory = kind === RemovalKind.COLUMN ? `Removal.column('${show(table)}', '${column}')`
+    : kind === RemovalKind.TABLE ? `Removal.table('${show(table)}')` : `Removal.schema('${table.name}')`;
+  const declared = state.removes.length === 0 ? 'nothing' : state.removes.map((r) => r.toString()).join(', ');
+  return [{
+    rule: MigrationRule.UNDECLARED_REMOVAL,
+    problem: `contract must not ${what}: it destroys data, and the phases declare that contract removes ${declared}`,
+    alternative: `declare it in removes (${factory}) if that is what this release deletes`,
+  }];
 }
 
 function statementKind(s: SqlStatement): string {
@@ -588,4 +872,23 @@ function sameRelation(a: Relation, b: Relation): boolean {
 
 function isNew(created: Relation[], r: Relation): boolean {
   return created.some((c) => sameRelation(c, r));
+}
+
+/** Calls `visit(key, value)` for every object in a parse tree. */
+function walk(node: any, visit: (key: string, value: any) => void): void {
+  if (Array.isArray(node)) {
+    for (const item of node) walk(item, visit);
+  } else if (node !== null && typeof node === 'object') {
+    for (const [key, value] of Object.entries(node)) {
+      if (value !== null && typeof value === 'object' && !Array.isArray(value)) visit(key, value);
+      walk(value, visit);
+    }
+  }
+}
+
+/** Every function call in a parse tree. */
+function functionCalls(node: any): any[] {
+  const calls: any[] = [];
+  walk(node, (key, value) => { if (key === 'FuncCall') calls.push(value); });
+  return calls;
 }

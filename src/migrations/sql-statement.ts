@@ -23,7 +23,9 @@ export interface SqlStatement {
 }
 
 /** Rules a comment cannot allow: the runner depends on them. */
-export const UNALLOWABLE_RULES: ReadonlySet<MigrationRule> = new Set([MigrationRule.TRANSACTION_CONTROL, MigrationRule.TIMEOUT_OVERRIDE]);
+export const UNALLOWABLE_RULES: ReadonlySet<MigrationRule> = new Set([
+  MigrationRule.TRANSACTION_CONTROL, MigrationRule.TIMEOUT_OVERRIDE, MigrationRule.POSTGRES_VERSION,
+]);
 
 const ALLOW_COMMENT = /^\s*--\s*release-strategies:allow\b\s*(\S*)\s*(.*?)\s*$/;
 const RULE_IDS = new Set<string>(Object.values(MigrationRule));
@@ -101,4 +103,16 @@ function allowances(where: string, field: string, sql: string): Map<MigrationRul
     allowed.set(rule as MigrationRule, reason);
   }
   return allowed;
+}
+
+/** An identifier as PostgreSQL reads it back exactly (names from the parse tree are already folded). */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** A dollar-quote tag that does not occur in `text`. */
+export function dollarTag(text: string): string {
+  let tag = '$rs$';
+  for (let i = 1; text.includes(tag); i++) tag = `$rs${i}$`;
+  return tag;
 }

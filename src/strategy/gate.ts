@@ -1,5 +1,6 @@
 import { Interval } from './interval';
 import { Threshold } from './threshold';
+import { migrationToolIn } from '../migrations/migration-tool';
 import { checkDnsLabel, checkNonEmpty, checkRange, fail } from '../private/validate';
 
 /** Where a gate's measurement comes from. */
@@ -377,6 +378,10 @@ export class Gate {
     const where = 'Gate.job()';
     checkNonEmpty(where, 'image', options.image);
     if (!options.command || options.command.length === 0) fail(where, 'command', 'must have at least one element', options.command);
+    const tool = migrationToolIn(options.image, options.command);
+    if (tool !== undefined) {
+      fail(where, 'command', `must not run a schema migration, and this runs ${tool}: an analysis runs once per step, may be retried and may be aborted halfway; run migrations with ExpandContractJob`, options.command);
+    }
     if (options.timeoutSeconds !== undefined) checkRange(where, 'timeoutSeconds', options.timeoutSeconds, 1, 86400);
     return new Gate(where, GateProvider.JOB, options, undefined, { job: options });
   }

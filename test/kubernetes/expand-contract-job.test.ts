@@ -1,9 +1,9 @@
 import * as path from 'path';
-import { Duration, Size, Testing } from 'cdk8s';
+import { ApiObject, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
-  DatabaseConnection, ExpandContractJob, ExpandContractJobProps, JobOrdering, MigrationPhases, MigrationRunner, Phase,
-  PostgresSslMode, SqlParser,
+  Backfill, DatabaseConnection, ExpandContractJob, ExpandContractJobProps, JobOrdering, MigrationPhases, MigrationRunner, Phase,
+  PostgresSslMode, Removal, SqlParser,
 } from '../../src';
 import { warningsOf } from '../../src/private/warnings';
 import { thrown } from '../migrations/thrown';
@@ -19,11 +19,12 @@ beforeAll(async () => {
 function renamePhases(): MigrationPhases {
   return MigrationPhases.sql({
     expand: [
-      'ALTER TABLE users ADD COLUMN display_name text',
-      'CREATE INDEX CONCURRENTLY users_display_name_idx ON users (display_name)',
+      'ALTER TABLE users ADD COLUMN IF NOT EXISTS display_name text',
+      'CREATE INDEX CONCURRENTLY IF NOT EXISTS users_display_name_idx ON users (display_name)',
     ],
-    migrate: ['UPDATE users SET display_name = full_name WHERE display_name IS NULL'],
-    contract: ['ALTER TABLE users DROP COLUMN full_name'],
+    migrate: ['ALTER TABLE users ADD CONSTRAINT users_display_name_not_null CHECK (display_name IS NOT NULL) NOT VALID'],
+    contract: ['ALTER TABLE users DROP COLUMN IF EXISTS full_name'],
+    removes: [Removal.column('users', 'full_name')],
   });
 }
 
@@ -57,24 +58,34 @@ describe('the Job', () => {
     const { job } = synth({ current: Phase.MIGRATE });
     expect(job.spec).toMatchObject({
       backoffLimit: 2,
-      activeDeadlineSeconds: 3600,
+      activeDeadlineSeconds: 4200, // the index build timeout (one hour) plus ten minutes
       ttlSecondsAfterFinished: 86400,
       completions: 1,
       parallelism: 1,
+      podReplacementPolicy: 'Failed',
     });
     expect(job.spec.template.spec.restartPolicy).toBe('Never');
   });
 
-  test('does not retry a phase that commits in several transactions (CREATE INDEX CONCURRENTLY)', () => {
-    expect(synth({ current: Phase.EXPAND }).job.spec.backoffLimit).toBe(0);
+  test('retries a phase that commits in several transactions: every statement can run again', () => {
+    expect(synth({ current: Phase.EXPAND }).job.spec.backoffLimit).toBe(2);
   });
 
-  test('warns when asked to retry a phase that cannot simply run again', () => {
-    const { construct, job } = synth({ current: Phase.EXPAND, backoffLimit: 3 });
+  test('does not retry a phase with a statement allowed not to be idempotent, and warns when asked to', () => {
+    const phases = MigrationPhases.sql({ expand: ['-- release-strategies:allow not-idempotent seeded once by hand\nINSERT INTO plans VALUES (1)'] });
+    expect(synth({ phases }).job.spec.backoffLimit).toBe(0);
+    const { construct, job } = synth({ phases, backoffLimit: 3 });
     expect(job.spec.backoffLimit).toBe(3);
+    expect(warningsOf(construct)).toContain(
+      'test/rename-full-name: backoffLimit 3 retries the expand phase, which psql cannot simply run again after a failure: a statement allowed with not-idempotent fails the second time',
+    );
+  });
+
+  test('does not retry a phase whose versioned tool records a failed step', () => {
+    const { construct, job } = synth({ runner: MigrationRunner.flyway({ image: 'flyway/flyway:11.3' }), backoffLimit: 1 });
+    expect(job.spec.backoffLimit).toBe(1);
     expect(warningsOf(construct)).toEqual([
-      'test/rename-full-name: backoffLimit 3 retries the expand phase, which psql cannot simply run again after a failure: statements committed before '
-      + 'the failure run a second time, and a failed CONCURRENTLY build leaves an INVALID index behind; make every statement idempotent (IF NOT EXISTS) first',
+      'test/rename-full-name: backoffLimit 1 retries the expand phase, which flyway cannot simply run again after a failure: flyway records a failed step and does not run it again by itself',
     ]);
   });
 
@@ -122,7 +133,7 @@ describe('the Job', () => {
       { name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } },
       { name: 'PGSSLMODE', value: 'verify-full' },
       { name: 'PGAPPNAME', value: 'rename-full-name-expand' },
-      { name: 'PGOPTIONS', value: '-c lock_timeout=5s -c statement_timeout=900s' },
+      { name: 'PGOPTIONS', value: '-c lock_timeout=5s -c statement_timeout=60s' },
       { name: 'HOME', value: '/tmp' },
     ]);
   });
@@ -161,7 +172,7 @@ describe('names', () => {
   test('the same content gives the same name; any change to it a new one', () => {
     const first = synth().job.metadata.name;
     expect(synth().job.metadata.name).toBe(first);
-    const otherSql = MigrationPhases.sql({ expand: ['ALTER TABLE users ADD COLUMN display_name varchar(200)'] });
+    const otherSql = MigrationPhases.sql({ expand: ['ALTER TABLE users ADD COLUMN IF NOT EXISTS display_name varchar(200)'] });
     expect(synth({ phases: otherSql }).job.metadata.name).not.toBe(first);
     expect(synth({ runner: MigrationRunner.psql({ image: 'postgres:17.7-alpine' }) }).job.metadata.name).not.toBe(first);
     expect(synth({ lockTimeout: Duration.seconds(3) }).job.metadata.name).not.toBe(first);
@@ -232,8 +243,23 @@ describe('ordering', () => {
 });
 
 describe('runners', () => {
-  test('psql runs the phase script with ON_ERROR_STOP; the script sets the timeouts and groups transactions', () => {
-    const { container, configMap } = synth({ lockTimeout: Duration.seconds(3), statementTimeout: Duration.minutes(20) });
+  const PSQL_INDEX_GUARD = [
+    '-- an INVALID index left by a build that did not finish is dropped, without blocking anyone, and built again',
+    'SELECT format(\'DROP INDEX CONCURRENTLY %s\', indexrelid::regclass) FROM pg_index WHERE indexrelid = to_regclass(\'"users_display_name_idx"\') AND NOT indisvalid',
+    '\\gexec',
+  ];
+  const INDEX_GUARD = [
+    'DO $guard$ BEGIN',
+    '  IF EXISTS (SELECT FROM pg_index WHERE indexrelid = to_regclass(\'"users_display_name_idx"\') AND NOT indisvalid) THEN',
+    '    RAISE NOTICE \'dropping INVALID index %, left by a build that did not finish, to build it again\', \'"users_display_name_idx"\';',
+    '    EXECUTE \'DROP INDEX "users_display_name_idx"\';',
+    '  END IF;',
+    'END $guard$;',
+  ];
+
+  test('psql runs the phase script with ON_ERROR_STOP: timeouts, the advisory lock, then the units', () => {
+    const timeouts = { lockTimeout: Duration.seconds(3), statementTimeout: Duration.minutes(2), indexBuildTimeout: Duration.minutes(30) };
+    const { container, configMap } = synth(timeouts);
     expect(container.image).toBe('postgres:17.6-alpine');
     expect(container.imagePullPolicy).toBe('Always');
     expect(container.command).toEqual(['psql']);
@@ -242,33 +268,69 @@ describe('runners', () => {
       'expand.sql': [
         '-- expand phase of rename-full-name, generated by @release-constructs/release-strategies',
         "SET lock_timeout = '3s';",
-        "SET statement_timeout = '1200s';",
-        'BEGIN;',
-        'ALTER TABLE users ADD COLUMN display_name text;',
-        'COMMIT;',
+        "SET statement_timeout = '120s';",
         "SET lock_timeout = '0';",
-        'CREATE INDEX CONCURRENTLY users_display_name_idx ON users (display_name);',
+        '-- one run of rename-full-name at a time',
+        'SELECT pg_advisory_lock(1381190983, -863929847);',
+        "SET lock_timeout = '3s';",
+        'ALTER TABLE users ADD COLUMN IF NOT EXISTS display_name text;',
+        "SET lock_timeout = '0';",
+        "SET statement_timeout = '1800s';",
+        ...PSQL_INDEX_GUARD,
+        'CREATE INDEX CONCURRENTLY IF NOT EXISTS users_display_name_idx ON users (display_name);',
+        "SET statement_timeout = '120s';",
         "SET lock_timeout = '3s';",
         '',
       ].join('\n'),
     });
   });
 
+  test('psql: DDL shares a transaction; backfills run first, batch by batch; VALIDATE commits alone under the index build timeout', () => {
+    const phases = MigrationPhases.sql({
+      backfills: [Backfill.batched({ table: 'users', set: "display_name = full_name || '%'", pending: 'display_name IS NULL', batchSize: 500, pauseMilliseconds: 50 })],
+      migrate: [
+        'ALTER TABLE users ADD COLUMN IF NOT EXISTS a text',
+        'ALTER TABLE users ALTER COLUMN a SET DEFAULT 1',
+        'ALTER TABLE users VALIDATE CONSTRAINT users_display_name_not_null',
+      ],
+    });
+    const { configMap } = synth({ phases, current: Phase.MIGRATE, batchTimeout: Duration.seconds(2) });
+    expect(configMap.data['migrate.sql'].split('\n').slice(7)).toEqual([
+      "SET statement_timeout = '3600s';",
+      '-- batched backfill of "users" in batches of 500 rows along id, each its own transaction',
+      "SELECT CASE WHEN b.n = 1 THEN 'SET statement_timeout = ''2s''' END,",
+      '       format($rs$UPDATE "users" SET display_name = full_name || \'%%\' WHERE "id" >= %L%s AND (display_name IS NULL)$rs$, b.first, CASE WHEN b.next IS NULL THEN \'\' ELSE format(\' AND "id" < %L\', b.next) END), \'SELECT pg_sleep(0.05)\'',
+      '  FROM (SELECT "id" AS first, lead("id") OVER (ORDER BY "id") AS next, row_number() OVER (ORDER BY "id") AS n',
+      '          FROM (SELECT "id", row_number() OVER (ORDER BY "id") AS i FROM "users" WHERE (display_name IS NULL)) pending',
+      '         WHERE (pending.i - 1) % 500 = 0) b',
+      ' ORDER BY b.n',
+      '\\gexec',
+      "SET statement_timeout = '60s';",
+      'BEGIN;',
+      'ALTER TABLE users ADD COLUMN IF NOT EXISTS a text;',
+      'ALTER TABLE users ALTER COLUMN a SET DEFAULT 1;',
+      'COMMIT;',
+      "SET statement_timeout = '3600s';",
+      'ALTER TABLE users VALIDATE CONSTRAINT users_display_name_not_null;',
+      "SET statement_timeout = '60s';",
+      '',
+    ]);
+  });
+
   test('psql runs SQL files as written, comments included', () => {
     const phases = MigrationPhases.sqlFiles({ expand: [path.join(FIXTURES, 'expand.sql')] });
     const { configMap } = synth({ phases });
-    expect(configMap.data['expand.sql']).toBe([
-      '-- expand phase of rename-full-name, generated by @release-constructs/release-strategies',
-      "SET lock_timeout = '5s';",
-      "SET statement_timeout = '900s';",
-      'BEGIN;',
-      '-- Adds display_name next to full_name.\nALTER TABLE users ADD COLUMN display_name text;',
-      'COMMIT;',
+    expect(configMap.data['expand.sql'].split('\n').slice(7)).toEqual([
+      '-- Adds display_name next to full_name.',
+      'ALTER TABLE users ADD COLUMN IF NOT EXISTS display_name text;',
       "SET lock_timeout = '0';",
-      'CREATE INDEX CONCURRENTLY users_display_name_idx ON users (display_name);',
+      "SET statement_timeout = '3600s';",
+      ...PSQL_INDEX_GUARD,
+      'CREATE INDEX CONCURRENTLY IF NOT EXISTS users_display_name_idx ON users (display_name);',
+      "SET statement_timeout = '60s';",
       "SET lock_timeout = '5s';",
       '',
-    ].join('\n'));
+    ]);
   });
 
   test('pgroll: expand initializes pgroll, checks that no migration is in progress, then starts this one without completing it', () => {
@@ -278,7 +340,7 @@ describe('runners', () => {
       runner: MigrationRunner.pgroll({ image: 'ghcr.io/xataio/pgroll:v0.14.0', psqlImage: 'postgres:17.6-alpine' }),
     });
     const flags = [
-      '--postgres-url=postgres://$(PGUSER)@$(PGHOST):$(PGPORT)/$(PGDATABASE)?sslmode=$(PGSSLMODE)&lock_timeout=5000&statement_timeout=900000',
+      '--postgres-url=postgres://$(PGUSER)@$(PGHOST):$(PGPORT)/$(PGDATABASE)?sslmode=$(PGSSLMODE)&lock_timeout=5s&statement_timeout=60s',
       '--schema=public',
       '--pgroll-schema=pgroll',
       '--lock-timeout=5000',
@@ -316,12 +378,24 @@ describe('runners', () => {
     expect(container.args).toContain('--pgroll-schema=roll');
   });
 
+  test('pgroll: start gets the backfill batch size and the pause between batches', () => {
+    const phases = MigrationPhases.pgroll({ migrationFile: path.join(FIXTURES, '03_rename_full_name.json') });
+    const { container } = synth({
+      phases,
+      runner: MigrationRunner.pgroll({ image: 'ghcr.io/xataio/pgroll:v0.16.2', psqlImage: 'postgres:17.6-alpine', backfillBatchSize: 500, backfillBatchDelay: Duration.millis(250) }),
+    });
+    expect(container.args.slice(-3)).toEqual(['--backfill-batch-size=500', '--backfill-batch-delay=250ms', '/migrations/03_rename_full_name.json']);
+    expect(thrown(() => MigrationRunner.pgroll({ image: 'p:1', psqlImage: 'postgres:17', backfillBatchDelay: Duration.minutes(2) }))).toBe(
+      "MigrationRunner.pgroll(): invalid 'backfillBatchDelay': must be a whole number of milliseconds from 0 to 60000, got '120000 milliseconds'",
+    );
+  });
+
   test('pgroll checks raw SQL operations like SQL phases', () => {
     expect(thrown(() => synth({
       phases: MigrationPhases.pgroll({ migrationFile: path.join(FIXTURES, '04_raw_drop.json') }),
       runner: MigrationRunner.pgroll({ image: 'pgroll:1', psqlImage: 'postgres:17' }),
     }))).toBe(
-      "test/rename-full-name: invalid 'phases.operations[0].sql.up': expand must not drop column legacy of users: the running version still uses it (rule drop-column); drop it in contract, once no running version reads it, got 'ALTER TABLE users DROP COLUMN legacy'",
+      "test/rename-full-name: invalid 'phases.operations[0].sql.up': expand must not drop column legacy of users: the running version still uses it (rule drop-column); drop it in contract, once no running version reads it, declaring Removal.column('users', 'legacy'), got 'ALTER TABLE users DROP COLUMN legacy'",
     );
   });
 
@@ -345,16 +419,34 @@ describe('runners', () => {
     );
   });
 
+  const CONSTRAINT_GUARD = [
+    'DO $guard$ BEGIN',
+    '  IF NOT EXISTS (SELECT FROM pg_constraint WHERE conrelid = to_regclass(\'"users"\') AND conname = \'users_display_name_not_null\') THEN',
+    '    EXECUTE $rs$ALTER TABLE users ADD CONSTRAINT users_display_name_not_null CHECK (display_name IS NOT NULL) NOT VALID$rs$;',
+    '  ELSE',
+    "    RAISE NOTICE 'skipped, it ran before: %', $rs$ALTER TABLE users ADD CONSTRAINT users_display_name_not_null CHECK (display_name IS NOT NULL) NOT VALID$rs$;",
+    '  END IF;',
+    'END $guard$;',
+  ].join('\n');
+  const CONCURRENT_UNIT = [
+    ...INDEX_GUARD,
+    "SET lock_timeout = '0';",
+    "SET statement_timeout = '3600s';",
+    'CREATE INDEX CONCURRENTLY IF NOT EXISTS users_display_name_idx ON users (display_name);',
+    "SET statement_timeout = '60s';",
+    "SET lock_timeout = '5s';",
+  ];
+
   test('Flyway: versioned files of this and earlier phases, a session-level lock, and its own history table', () => {
     const { container, configMap } = synth({ runner: MigrationRunner.flyway({ image: 'flyway/flyway:11.3' }), current: Phase.MIGRATE });
     expect(configMap.data).toEqual({
-      'V1_1__expand.sql': 'ALTER TABLE users ADD COLUMN display_name text;\n',
-      'V1_2__expand.sql': "SET lock_timeout = '0';\nCREATE INDEX CONCURRENTLY users_display_name_idx ON users (display_name);\nSET lock_timeout = '5s';\n",
-      'V2_1__migrate.sql': 'UPDATE users SET display_name = full_name WHERE display_name IS NULL;\n',
+      'V1_1__expand.sql': 'ALTER TABLE users ADD COLUMN IF NOT EXISTS display_name text;\n',
+      'V1_2__expand.sql': `${CONCURRENT_UNIT.join('\n')}\n`,
+      'V2_1__migrate.sql': `${CONSTRAINT_GUARD}\n`,
     });
     expect(container.command).toEqual(['flyway']);
     expect(container.args).toEqual([
-      '-url=jdbc:postgresql://$(PGHOST):$(PGPORT)/$(PGDATABASE)?sslmode=$(PGSSLMODE)&ApplicationName=$(PGAPPNAME)&options=-c%20lock_timeout%3D5s%20-c%20statement_timeout%3D900s',
+      '-url=jdbc:postgresql://$(PGHOST):$(PGPORT)/$(PGDATABASE)?sslmode=$(PGSSLMODE)&ApplicationName=$(PGAPPNAME)&options=-c%20lock_timeout%3D5s%20-c%20statement_timeout%3D60s',
       '-locations=filesystem:/migrations',
       '-table=flyway_rename_full_name_history',
       '-baselineOnMigrate=true',
@@ -368,25 +460,24 @@ describe('runners', () => {
     expect(container.resources).toEqual({ requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } });
   });
 
-  test('Liquibase: a formatted-SQL changelog, CONCURRENTLY outside a transaction', () => {
+  test('Liquibase: a formatted-SQL changelog, CONCURRENTLY outside a transaction, the settings around it run always', () => {
     const { container, configMap, job } = synth({ runner: MigrationRunner.liquibase({ image: 'liquibase/liquibase:4.31' }) });
-    expect(configMap.data).toEqual({
-      'changelog.sql': [
-        '--liquibase formatted sql',
-        '',
-        '--changeset release-strategies:rename-full-name-expand-1 runInTransaction:true splitStatements:false',
-        'ALTER TABLE users ADD COLUMN display_name text;',
-        '',
-        '--changeset release-strategies:rename-full-name-expand-2 runInTransaction:false splitStatements:true',
-        "SET lock_timeout = '0';",
-        'CREATE INDEX CONCURRENTLY users_display_name_idx ON users (display_name);',
-        "SET lock_timeout = '5s';",
-        '',
-      ].join('\n'),
-    });
+    const changeset = (n: number, tx: boolean, always: boolean, body: string) =>
+      ['', `--changeset release-strategies:rename-full-name-expand-${n} runInTransaction:${tx} splitStatements:false${always ? ' runAlways:true' : ''}`, ...body.split('\n')];
+    expect(configMap.data['changelog.sql'].split('\n')).toEqual([
+      '--liquibase formatted sql',
+      ...changeset(1, true, false, 'ALTER TABLE users ADD COLUMN IF NOT EXISTS display_name text;'),
+      ...changeset(2, false, true, INDEX_GUARD.join('\n')),
+      ...changeset(3, false, true, "SET lock_timeout = '0';"),
+      ...changeset(4, false, true, "SET statement_timeout = '3600s';"),
+      ...changeset(5, false, false, 'CREATE INDEX CONCURRENTLY IF NOT EXISTS users_display_name_idx ON users (display_name);'),
+      ...changeset(6, false, true, "SET statement_timeout = '60s';"),
+      ...changeset(7, false, true, "SET lock_timeout = '5s';"),
+      '',
+    ]);
     expect(container.command).toEqual(['liquibase']);
     expect(container.args).toEqual([
-      '--url=jdbc:postgresql://$(PGHOST):$(PGPORT)/$(PGDATABASE)?sslmode=$(PGSSLMODE)&ApplicationName=$(PGAPPNAME)&options=-c%20lock_timeout%3D5s%20-c%20statement_timeout%3D900s',
+      '--url=jdbc:postgresql://$(PGHOST):$(PGPORT)/$(PGDATABASE)?sslmode=$(PGSSLMODE)&ApplicationName=$(PGAPPNAME)&options=-c%20lock_timeout%3D5s%20-c%20statement_timeout%3D60s',
       '--search-path=/migrations',
       '--changelog-file=changelog.sql',
       '--show-banner=false',
@@ -399,24 +490,67 @@ describe('runners', () => {
     expect(job.spec.backoffLimit).toBe(0);
   });
 
+  test.each(['liquibase/liquibase:5.0', 'liquibase/liquibase:5.0.1@sha256:0123', 'liquibase:latest', 'docker.io/liquibase/liquibase'])('fails on the official Liquibase image %s, which ships no PostgreSQL driver', (image) => {
+    expect(thrown(() => MigrationRunner.liquibase({ image }))).toBe(
+      "MigrationRunner.liquibase(): invalid 'image': must bundle the PostgreSQL JDBC driver: official Liquibase images ship it up to 4.x and none from 5.0 on (pin liquibase/liquibase:4.x, "
+      + `or build an image with \`lpm add postgresql\` and set postgresDriverIncluded: true), got '${image}'`,
+    );
+  });
+
+  test('accepts a Liquibase 5 image that says it adds the driver, and images of your own', () => {
+    expect(MigrationRunner.liquibase({ image: 'liquibase/liquibase:5.0', postgresDriverIncluded: true }).image).toBe('liquibase/liquibase:5.0');
+    expect(MigrationRunner.liquibase({ image: 'registry.example.com/liquibase-postgres:5.0' }).tool).toBe('liquibase');
+  });
+
   test('Atlas: a versioned directory with its atlas.sum, CONCURRENTLY in a txmode-none file', () => {
     const { container, configMap, job } = synth({ runner: MigrationRunner.atlas({ image: 'arigaio/atlas:0.31.0' }), current: Phase.CONTRACT, oldShapeUnusedSince: 'orders:3.0.0' });
     expect(Object.keys(configMap.data)).toEqual(['1001_expand.sql', '1002_expand.sql', '2001_migrate.sql', '3001_contract.sql', 'atlas.sum']);
-    expect(configMap.data['1002_expand.sql']).toBe(
-      "-- atlas:txmode none\n\nSET lock_timeout = '0';\nCREATE INDEX CONCURRENTLY users_display_name_idx ON users (display_name);\nSET lock_timeout = '5s';\n",
-    );
-    expect(configMap.data['3001_contract.sql']).toBe('ALTER TABLE users DROP COLUMN full_name;\n');
+    expect(configMap.data['1002_expand.sql']).toBe(`-- atlas:txmode none\n\n${CONCURRENT_UNIT.join('\n')}\n`);
+    expect(configMap.data['3001_contract.sql']).toBe('ALTER TABLE users DROP COLUMN IF EXISTS full_name;\n');
     expect(configMap.data['atlas.sum'].split('\n').map((l: string) => l.replace(/ h1:.*$/, '')))
       .toEqual([expect.stringMatching(/^h1:[A-Za-z0-9+/]{43}=$/), '1001_expand.sql', '1002_expand.sql', '2001_migrate.sql', '3001_contract.sql', '']);
     expect(container.command).toEqual(['atlas']);
     expect(container.args).toEqual([
       'migrate', 'apply',
       '--dir', 'file:///migrations',
-      '--url', 'postgres://$(PGUSER)@$(PGHOST):$(PGPORT)/$(PGDATABASE)?sslmode=$(PGSSLMODE)&lock_timeout=5000&statement_timeout=900000',
+      '--url', 'postgres://$(PGUSER)@$(PGHOST):$(PGPORT)/$(PGDATABASE)?sslmode=$(PGSSLMODE)&lock_timeout=5s&statement_timeout=60s',
       '--revisions-schema', 'atlas_rename_full_name',
       '--allow-dirty',
     ]);
     expect(job.spec.backoffLimit).toBe(2);
+  });
+
+  test('golang-migrate: numbered up files of this and earlier phases; what cannot run in a transaction gets a file per command', () => {
+    const { container, configMap, job } = synth({ runner: MigrationRunner.golangMigrate({ image: 'migrate/migrate:v4.19.1' }), current: Phase.MIGRATE });
+    expect(configMap.data).toEqual({
+      '1001_expand.up.sql': 'ALTER TABLE users ADD COLUMN IF NOT EXISTS display_name text;\n',
+      '1002_expand.up.sql': `${INDEX_GUARD.join('\n')}\n`,
+      '1003_expand.up.sql': "SET lock_timeout = '0';\n",
+      '1004_expand.up.sql': "SET statement_timeout = '3600s';\n",
+      '1005_expand.up.sql': 'CREATE INDEX CONCURRENTLY IF NOT EXISTS users_display_name_idx ON users (display_name);\n',
+      '1006_expand.up.sql': "SET statement_timeout = '60s';\n",
+      '1007_expand.up.sql': "SET lock_timeout = '5s';\n",
+      '2001_migrate.up.sql': `${CONSTRAINT_GUARD}\n`,
+    });
+    expect(container.command).toEqual(['migrate']);
+    expect(container.args).toEqual([
+      '-path', '/migrations',
+      '-database', 'postgres://$(PGUSER)@$(PGHOST):$(PGPORT)/$(PGDATABASE)?sslmode=$(PGSSLMODE)&lock_timeout=5s&statement_timeout=60s&x-migrations-table=migrate_rename_full_name',
+      'up',
+    ]);
+    expect(job.spec.backoffLimit).toBe(0);
+  });
+
+  test.each([
+    ['flyway', MigrationRunner.flyway({ image: 'flyway/flyway:11.3' })],
+    ['liquibase', MigrationRunner.liquibase({ image: 'liquibase/liquibase:4.31' })],
+    ['atlas', MigrationRunner.atlas({ image: 'arigaio/atlas:0.31.0' })],
+    ['golangMigrate', MigrationRunner.golangMigrate({ image: 'migrate/migrate:v4.19.1' })],
+  ])('fails on a batched backfill run by %s, which cannot commit batch by batch', (factory, runner) => {
+    const phases = MigrationPhases.sql({ backfills: [Backfill.batched({ table: 'users', set: 'a = b', pending: 'a IS NULL' })] });
+    expect(thrown(() => synth({ runner, phases, current: Phase.MIGRATE }))).toBe(
+      `test/rename-full-name: invalid 'runner': MigrationRunner.${factory}() cannot run batched backfills, which commit each batch from a psql script: use MigrationRunner.psql() (or .custom() with the psql script) for these phases, got 'batched backfill of "users"'`,
+    );
   });
 
   test('custom: your image and arguments, with the phase script and the timeouts in the environment', () => {
@@ -428,11 +562,11 @@ describe('runners', () => {
     expect(container.command).toEqual(['/bin/migrate']);
     expect(container.args).toEqual(['apply', '--file', '$(MIGRATION_FILE)']);
     expect(container.env).toEqual(expect.arrayContaining([
-      { name: 'PGOPTIONS', value: '-c lock_timeout=5s -c statement_timeout=900s' },
+      { name: 'PGOPTIONS', value: '-c lock_timeout=5s -c statement_timeout=60s' },
       { name: 'MIGRATION_PHASE', value: 'migrate' },
       { name: 'MIGRATION_FILE', value: '/migrations/migrate.sql' },
     ]));
-    expect(configMap.data['migrate.sql']).toContain("SET lock_timeout = '5s';\nSET statement_timeout = '900s';\nBEGIN;\nUPDATE users SET display_name = full_name WHERE display_name IS NULL;\nCOMMIT;\n");
+    expect(configMap.data['migrate.sql']).toContain(`SET lock_timeout = '5s';\n${CONSTRAINT_GUARD}\n`);
     expect(job.spec.backoffLimit).toBe(0);
   });
 });
@@ -445,7 +579,7 @@ describe('bad input', () => {
   });
 
   test('fails on a phase the migration does not have', () => {
-    expect(thrown(() => synth({ phases: MigrationPhases.sql({ expand: ['ALTER TABLE users ADD COLUMN x text'] }), current: Phase.CONTRACT, oldShapeUnusedSince: 'v2' }))).toBe(
+    expect(thrown(() => synth({ phases: MigrationPhases.sql({ expand: ['ALTER TABLE users ADD COLUMN IF NOT EXISTS x text'] }), current: Phase.CONTRACT, oldShapeUnusedSince: 'v2' }))).toBe(
       "test/rename-full-name: invalid 'current': must be a phase these phases have (expand), got 'contract'",
     );
   });
@@ -457,15 +591,34 @@ describe('bad input', () => {
   });
 
   test('fails on a deadline shorter than the statement timeout', () => {
-    expect(thrown(() => synth({ statementTimeout: Duration.minutes(30), activeDeadline: Duration.minutes(20) }))).toBe(
+    const timeouts = { statementTimeout: Duration.minutes(30), indexBuildTimeout: Duration.minutes(10), activeDeadline: Duration.minutes(20) };
+    expect(thrown(() => synth(timeouts))).toBe(
       "test/rename-full-name: invalid 'activeDeadline': must be longer than statementTimeout (1800 seconds), or Kubernetes kills the Job before PostgreSQL cancels the statement, got '1200 seconds'",
     );
   });
 
   test('fails on a statement timeout shorter than the lock timeout', () => {
-    expect(thrown(() => synth({ lockTimeout: Duration.minutes(2), statementTimeout: Duration.minutes(1) }))).toBe(
-      "test/rename-full-name: invalid 'statementTimeout': must be at least lockTimeout (120 seconds), got '60 seconds'",
+    expect(thrown(() => synth({ lockTimeout: Duration.seconds(8), statementTimeout: Duration.seconds(5) }))).toBe(
+      "test/rename-full-name: invalid 'statementTimeout': must be at least lockTimeout (8 seconds), got '5 seconds'",
     );
+  });
+
+  const CAP = "(the cap: while a migration waits for a lock or holds a batch, the running version's statements wait behind it; PostgreSQL practice is a lock_timeout of a few seconds, retried, so a blocked migration fails before the application's requests time out)";
+
+  test('fails on a lock timeout over the 10-second cap, saying why', () => {
+    expect(thrown(() => synth({ lockTimeout: Duration.seconds(30) }))).toBe(
+      `test/rename-full-name: invalid 'lockTimeout': must be a whole number of milliseconds from 1 to 10000 ${CAP}, got '30000 milliseconds'`,
+    );
+  });
+
+  test('fails on a backfill batch timeout over the same cap', () => {
+    expect(thrown(() => synth({ batchTimeout: Duration.seconds(11) }))).toBe(
+      `test/rename-full-name: invalid 'batchTimeout': must be a whole number of milliseconds from 100 to 10000 ${CAP}, got '11000 milliseconds'`,
+    );
+  });
+
+  test('fails on a PostgreSQL version the rules do not know', () => {
+    expect(thrown(() => synth({ postgresVersion: 9 }))).toBe("test/rename-full-name: invalid 'postgresVersion': must be a PostgreSQL major version from 10 to 18, got 9");
   });
 
   test('fails on a backoff limit above 10', () => {
@@ -491,6 +644,87 @@ describe('bad input', () => {
   test('fails on a pgroll schema that is not a plain identifier', () => {
     expect(thrown(() => MigrationRunner.pgroll({ image: 'pgroll:1', psqlImage: 'postgres:17', schema: 'public; DROP' }))).toBe(
       "MigrationRunner.pgroll(): invalid 'schema': must be a lower-case PostgreSQL identifier (letters, digits and '_', at most 63), got 'public; DROP'",
+    );
+  });
+});
+
+describe('the release it ships in (the chart)', () => {
+  test('fails when the chart creates the database Secret that the expand hook, which runs first, needs', () => {
+    const chart = Testing.chart();
+    new kplus.Secret(chart, 'DbSecret', { metadata: { name: 'orders-db-app' }, stringData: { host: 'db' } });
+    new ExpandContractJob(chart, 'rename-full-name', props());
+    expect(() => Testing.synth(chart)).toThrow(
+      "[test/rename-full-name] invalid 'database': the argocd hook that runs expand runs before the chart's other objects are created, and Secret orders-db-app of this chart creates Secret orders-db-app: "
+      + "create the Secret (or the database) in an earlier release, or order the Job with JobOrdering.none(), got 'orders-db-app'",
+    );
+  });
+
+  test('fails when the chart creates the CloudNativePG cluster whose application Secret the expand hook reads', () => {
+    const chart = Testing.chart();
+    new ApiObject(chart, 'Db', { apiVersion: 'postgresql.cnpg.io/v1', kind: 'Cluster', metadata: { name: 'orders-db' } });
+    new ExpandContractJob(chart, 'rename-full-name', props({ ordering: JobOrdering.helm() }));
+    expect(() => Testing.synth(chart)).toThrow(/invalid 'database': the helm hook that runs expand runs before the chart's other objects are created, and Cluster orders-db of this chart creates Secret orders-db-app/);
+  });
+
+  test('accepts a Secret of the chart for migrate and contract (they run after the sync), and without hooks', () => {
+    for (const extra of [{ current: Phase.MIGRATE }, { ordering: JobOrdering.none() }]) {
+      const chart = Testing.chart();
+      new kplus.Secret(chart, 'DbSecret', { metadata: { name: 'orders-db-app' }, stringData: { host: 'db' } });
+      new ExpandContractJob(chart, 'rename-full-name', props(extra));
+      expect(() => Testing.synth(chart)).not.toThrow();
+    }
+  });
+
+  test('fails when the same release runs the expand and the contract of one migration', () => {
+    const chart = Testing.chart();
+    new ExpandContractJob(chart, 'expand', props({ name: 'rename-full-name' }));
+    new ExpandContractJob(chart, 'contract', props({ name: 'rename-full-name', current: Phase.CONTRACT, oldShapeUnusedSince: 'orders:2.0.0' }));
+    expect(() => Testing.synth(chart)).toThrow(
+      "[test/contract] invalid 'current': contract of rename-full-name must not ship in the same release as its expand (test/expand): the rollback target of this release reads the shape contract removes, got 'contract'",
+    );
+  });
+
+  test('fails when contract ships in the release that rolls out the version that stopped using the old shape', () => {
+    const chart = Testing.chart();
+    new kplus.Deployment(chart, 'orders', { containers: [{ image: 'registry.example.com/orders:2.0.0', portNumber: 8080 }] });
+    new ExpandContractJob(chart, 'rename-full-name', props({ current: Phase.CONTRACT, oldShapeUnusedSince: 'orders:2.0.0' }));
+    expect(() => Testing.synth(chart)).toThrow(
+      "[test/rename-full-name] invalid 'oldShapeUnusedSince': contract must ship in a release after the one that rolls out orders:2.0.0: this chart also deploys registry.example.com/orders:2.0.0, "
+      + "so a failed or rolled-back rollout of it returns to a version that reads what contract removes; ship the contract with a later release (or from a chart of its own, synced after this one), got 'orders:2.0.0'",
+    );
+  });
+
+  test('accepts contract in a release whose workloads run a later version', () => {
+    const chart = Testing.chart();
+    new kplus.Deployment(chart, 'orders', { containers: [{ image: 'registry.example.com/orders:2.1.0', portNumber: 8080 }] });
+    new ExpandContractJob(chart, 'rename-full-name', props({ current: Phase.CONTRACT, oldShapeUnusedSince: 'orders:2.0.0' }));
+    expect(() => Testing.synth(chart)).not.toThrow();
+  });
+});
+
+describe('Backfill and Removal', () => {
+  test('fails on a backfill whose parts smuggle in a second statement', () => {
+    expect(thrown(() => Backfill.batched({ table: 'users', set: 'a = 1 WHERE true; DROP TABLE users; UPDATE users SET a = 1', pending: 'a IS NULL' }))).toBe(
+      "Backfill.batched(): invalid 'options': must describe one UPDATE: a table name, assignments for 'set' and a condition for 'pending', got 'UPDATE users SET a = 1 WHERE true; DROP TABLE users; UPDATE users SET a = 1 WHERE (a IS NULL)'",
+    );
+    expect(thrown(() => Backfill.batched({ table: 'users', set: 'a = 1; DROP TABLE users', pending: 'a IS NULL' }))).toBe(
+      "Backfill.batched(): invalid 'options': must be valid PostgreSQL (syntax error at or near \"WHERE\" on line 1), got 'UPDATE users SET a = 1; DROP TABLE users WHERE (a IS NULL)'",
+    );
+  });
+
+  test('fails on a backfill that changes its key, or with a batch size out of range', () => {
+    expect(thrown(() => Backfill.batched({ table: 'users', set: 'id = id + 1', pending: 'moved IS NULL' }))).toBe(
+      "Backfill.batched(): invalid 'set': must not change the key column id: the batches are cut along it, got 'id = id + 1'",
+    );
+    expect(thrown(() => Backfill.batched({ table: 'users', set: 'a = b', pending: 'a IS NULL', batchSize: 0 }))).toBe(
+      "Backfill.batched(): invalid 'batchSize': must be a whole number from 1 to 100000, got 0",
+    );
+  });
+
+  test('fails on a removal that is not a table name', () => {
+    expect(thrown(() => Removal.table('a.b.c'))).toBe("Removal.table(): invalid 'name': must be a table name, optionally qualified ('schema.table'), got 'a.b.c'");
+    expect(thrown(() => Removal.column('users', 'full name'))).toBe(
+      "Removal.column(): invalid 'column': must be a PostgreSQL identifier (letters, digits, _ and $, at most 63, not starting with a digit), got 'full name'",
     );
   });
 });

@@ -49,7 +49,7 @@ describe('MigrationPhases.sql()', () => {
 
   test('fails without any statement', () => {
     expect(thrown(() => MigrationPhases.sql({}))).toBe(
-      "MigrationPhases.sql(): invalid 'options': must give statements for at least one of expand, migrate and contract, got {}",
+      "MigrationPhases.sql(): invalid 'options': must give statements for at least one of expand, migrate and contract, or a backfill, got {}",
     );
   });
 });
@@ -58,8 +58,8 @@ describe('MigrationPhases.sqlFiles()', () => {
   test('reads each file', () => {
     const phases = MigrationPhases.sqlFiles({ expand: [path.join(FIXTURES, 'expand.sql')] });
     expect(phases.statementsOf(Phase.EXPAND)).toEqual([
-      '-- Adds display_name next to full_name.\nALTER TABLE users ADD COLUMN display_name text',
-      'CREATE INDEX CONCURRENTLY users_display_name_idx ON users (display_name)',
+      '-- Adds display_name next to full_name.\nALTER TABLE users ADD COLUMN IF NOT EXISTS display_name text',
+      'CREATE INDEX CONCURRENTLY IF NOT EXISTS users_display_name_idx ON users (display_name)',
     ]);
   });
 
@@ -91,13 +91,21 @@ describe('MigrationPhases.pgroll()', () => {
     const file = path.join(dir, '05_raw.json');
     fs.writeFileSync(file, JSON.stringify({
       operations: [
-        { sql: { up: 'CREATE INDEX CONCURRENTLY users_a ON users (a)' } },
+        { sql: { up: 'CREATE INDEX CONCURRENTLY IF NOT EXISTS users_a ON users (a)', down: 'DROP INDEX IF EXISTS users_a' } },
         { sql: { up: 'DROP TABLE legacy', onComplete: true } },
       ],
     }));
     const phases = MigrationPhases.pgroll({ migrationFile: file });
-    expect(phases.statementsOf(Phase.EXPAND)).toEqual(['CREATE INDEX CONCURRENTLY users_a ON users (a)']);
+    expect(phases.statementsOf(Phase.EXPAND)).toEqual(['CREATE INDEX CONCURRENTLY IF NOT EXISTS users_a ON users (a)']);
     expect(phases.statementsOf(Phase.CONTRACT)).toEqual(['DROP TABLE legacy']);
+  });
+
+  test('fails on a raw sql operation run by start that pgroll could not roll back (no down)', () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pgroll-')), '09_raw.json');
+    fs.writeFileSync(file, JSON.stringify({ operations: [{ sql: { up: 'CREATE INDEX CONCURRENTLY IF NOT EXISTS users_a ON users (a)' } }] }));
+    expect(thrown(() => MigrationPhases.pgroll({ migrationFile: file }))).toBe(
+      "MigrationPhases.pgroll(): invalid 'operations[0].sql.down': must undo the raw SQL that pgroll start runs: without it pgroll cannot roll the migration back (pgroll rollback, or a failed start), got nothing",
+    );
   });
 
   test('fails on a file that is not JSON', () => {

@@ -123,3 +123,14 @@ test('two gates are the same when defined the same way', () => {
   expect(Gate.prometheus(prom).sameAs(Gate.prometheus(prom))).toBe(true);
   expect(Gate.prometheus(prom).sameAs(Gate.prometheus({ ...prom, threshold: Threshold.atLeast(0.9) }))).toBe(false);
 });
+
+test.each([
+  ['flyway/flyway:11.3', ['flyway', 'migrate'], 'Flyway (image flyway/flyway:11.3)'],
+  ['registry.example.com/tools:1', ['/usr/bin/liquibase', 'update'], 'liquibase (command /usr/bin/liquibase)'],
+  ['registry.example.com/app:2', ['sh', '-c', 'alembic upgrade head'], 'a migration command (alembic upgrade)'],
+  ['postgres:17', ['psql', '-f', '/sql/migrate.sql'], 'psql running a SQL file (psql -f)'],
+])('fails on a job gate that runs a schema migration: %s %j', (image, command, tool) => {
+  expect(() => Gate.job({ name: 'm', image, command })).toThrow(
+    `Gate.job(): invalid 'command': must not run a schema migration, and this runs ${tool}: an analysis runs once per step, may be retried and may be aborted halfway; run migrations with ExpandContractJob, got [${command.map((c) => `'${c}'`).join(', ')}]`,
+  );
+});
