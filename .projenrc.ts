@@ -34,7 +34,9 @@ const project = new cdk.JsiiProject({
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       coveragePathIgnorePatterns: ['/node_modules/', '/src/kubernetes/imports/', '/test/'],
-      testPathIgnorePatterns: ['/node_modules/', '/lib/', '/dist/'],
+      // test/cluster/ needs the local control plane: the test:cluster task runs it (see below).
+      testPathIgnorePatterns: ['/node_modules/', '/lib/', '/dist/', '/test/cluster/'],
+      setupFilesAfterEnv: ['<rootDir>/test/cluster/setup.ts'],
     },
   },
   gitignore: ['/.cache/', '/.tools/', '/cdk.out/', '/bench/results/', '/.jsii.tabl.json'],
@@ -76,6 +78,17 @@ project.addTask('bench', {
   receiveArgs: true,
 });
 
+// The whole test suite against a local control plane (scripts/cluster/run.sh: kube-apiserver, etcd,
+// kube-controller-manager, kube-scheduler, kwok, Argo Rollouts and Flagger, built from the Go module
+// proxy into .tools/cluster/ on first use): every synthesized object is dry-run on the API server and
+// every Rollout must pass the Argo Rollouts controller (test/cluster/setup.ts), and the tests in
+// test/cluster/ carry releases out for real. Arguments select test files, as with `test`.
+const testCluster = project.addTask('test:cluster', {
+  description: 'Run every test against a local control plane with Argo Rollouts and Flagger (built on first use into .tools/cluster/)',
+});
+testCluster.exec('scripts/fetch-kubernetes-schemas.sh');
+testCluster.exec("scripts/cluster/run.sh jest --passWithNoTests --ci '--testPathIgnorePatterns=/node_modules/|/lib/|/dist/'", { receiveArgs: true });
+
 // The README's second command (and .ci/run): everything CI checks.
 const testAll = project.addTask('test:all', {
   description: 'Compile, build the API reference and README snippets, run every test, synthesize the examples and run the conformance checks',
@@ -83,7 +96,8 @@ const testAll = project.addTask('test:all', {
 testAll.spawn(project.preCompileTask);
 testAll.spawn(project.compileTask);
 testAll.spawn(project.postCompileTask);
-testAll.spawn(project.testTask);
+testAll.spawn(testCluster); // the `test` task's tests, plus the cluster checks and test/cluster/
+testAll.spawn(project.eslint!.eslintTask);
 testAll.exec('scripts/install-tools.sh', { name: 'install kubeconform, cfn-lint and checkov into .tools/' });
 testAll.exec('scripts/conformance.sh', { name: 'synthesize every example and run kubeconform, checkov and cfn-lint on it' });
 testAll.exec('git diff --exit-code -- API.md', { name: 'the committed API.md matches the build' });

@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Builds the local control plane of the cluster tests from the Go module proxy, once per version:
+#
+#   .tools/cluster/<versions>/   kube-apiserver, kube-controller-manager, kube-scheduler, etcd and
+#                                rollouts-controller, from the module in scripts/cluster/kubernetes
+#                                (one `go build`, so the five share the compiled Kubernetes packages)
+#   .tools/cluster/kwok-<v>/     kwok (`go install`; its go.mod needs no replace lines)
+#   .tools/cluster/flagger-<v>/  the Flagger controller (`go install`)
+#
+# A folder that holds its binaries and the stamp of what built them (the pins, the Go version and
+# the flags) is reused as it is; anything else is built. The Go module cache and build cache live in
+# .tools/go/ (git-ignored, shared with scripts/install-tools.sh), so a rebuild after a version bump
+# compiles only what changed.
+#
+# Two controllers listen on every interface with no flag to change it: Argo Rollouts' metrics and
+# health servers ("0.0.0.0:%d" in controller/controller.go) and Flagger's HTTP server (":" + port in
+# pkg/server/server.go). The build gives `go build -overlay` a copy of each of those files with that
+# one address changed to 127.0.0.1, so every process of the control plane listens on loopback only.
+#
+# Prints the folders as KEY=VALUE lines (CONTROL_PLANE_BIN, KWOK_BIN, FLAGGER_BIN); progress and
+# timings go to stderr. Needs go (1.24 or newer). Run with `nice` on shared machines.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$(pwd)
+
+KWOK_VERSION="v0.7.0"
+FLAGGER_VERSION="v1.44.0"
+
+die() { echo "build.sh: $*" >&2; exit 1; }
+command -v go >/dev/null || die "go is not installed"
+
+tools="${root}/.tools"
+export GOMODCACHE="${tools}/go/pkg/mod" GOCACHE="${tools}/go/cache" GOFLAGS="-modcacherw -buildvcs=false" CGO_ENABLED=0
+ldflags="-s -w"
+mkdir -p "${tools}/cluster"
+
+# One build at a time per checkout (two test runs starting together would otherwise race).
+exec 9>"${tools}/cluster/.lock"
+flock 9
+
+module="${root}/scripts/cluster/kubernetes"
+version_of() { awk -v m="$1" '$1 == m && $2 ~ /^v/ { print $2; exit }' "${module}/go.mod"; }
+k8s=$(version_of k8s.io/kubernetes)
+argo=$(version_of github.com/argoproj/argo-rollouts)
+etcd=$(version_of go.etcd.io/etcd/server/v3)
+[ -n "$k8s" ] && [ -n "$argo" ] && [ -n "$etcd" ] || die "cannot read the versions from ${module}/go.mod"
+
+go_version=$(go env GOVERSION)
+stamp_of() { printf '%s\n' "$@" "${go_version}" "${ldflags}" "overlay 127.0.0.1"; }
+
+# Reuses $dir when its stamp matches and every binary is there; otherwise runs the build command.
+build() {
+  local dir=$1 stamp=$2; shift 2
+  local binaries=() arg
+  while [ "$1" != "--" ]; do binaries+=("$1"); shift; done
+  shift
+  local ok=1
+  for arg in "${binaries[@]}"; do [ -x "${dir}/${arg}" ] || ok=0; done
+  if [ "$ok" = 1 ] && [ -f "${dir}/.stamp" ] && [ "$(cat "${dir}/.stamp")" = "${stamp}" ]; then
+    echo "build.sh: ${dir#"${root}/"} is built" >&2
+    return 0
+  fi
+  echo "build.sh: building ${dir#"${root}/"} (${binaries[*]})" >&2
+  rm -rf "${dir}.tmp"
+  mkdir -p "${dir}.tmp"
+  local start=$SECONDS
+  "$@" "${dir}.tmp"
+  for arg in "${binaries[@]}"; do [ -x "${dir}.tmp/${arg}" ] || die "the build wrote no ${arg}"; done
+  printf '%s' "${stamp}" >"${dir}.tmp/.stamp"
+  rm -rf "${dir}"
+  mv "${dir}.tmp" "${dir}"
+  echo "build.sh: built ${dir#"${root}/"} in $((SECONDS - start)) s" >&2
+}
+
+# Writes an overlay that rewrites one listen address in one file of a module; prints the overlay's path.
+overlay() {
+  local file=$1 from=$2 to=$3 out=$4
+  [ -f "$file" ] || die "not found: $file"
+  grep -qF "$from" "$file" || die "'$from' not found in $file: check the listen address of this version"
+  mkdir -p "$out"
+  sed "s/$(printf '%s' "$from" | sed 's/[.[\*^$/]/\\&/g')/$(printf '%s' "$to" | sed 's/[&/]/\\&/g')/" "$file" >"${out}/$(basename "$file")"
+  printf '{"Replace":{"%s":"%s"}}\n' "$file" "${out}/$(basename "$file")" >"${out}/overlay.json"
+  echo "${out}/overlay.json"
+}
+
+build_control_plane() {
+  local out=$1 src work
+  (cd "$module" && go mod download)
+  src=$(cd "$module" && go list -m -f '{{.Dir}}' github.com/argoproj/argo-rollouts)
+  work=$(mktemp -d)
+  local ov
+  ov=$(overlay "${src}/controller/controller.go" '"0.0.0.0:%d"' '"127.0.0.1:%d"' "$work")
+  (cd "$module" && go build -trimpath -ldflags="${ldflags}" -overlay="$ov" -o "$out/" tool)
+  rm -rf "$work"
+  # The etcd main package is the module root go.etcd.io/etcd/server/v3, so go names its binary "server".
+  mv "$out/server" "$out/etcd"
+}
+
+go_install() {
+  local package=$1 version=$2 file=$3 from=$4 to=$5 out=$6 module_path=${1%/cmd/*} src work ov
+  src=$(go mod download -json "${module_path}@${version}" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [ -n "$src" ] || die "could not download ${module_path}@${version}"
+  work=$(mktemp -d)
+  ov=""
+  if [ -n "$file" ]; then ov=$(overlay "${src}/${file}" "$from" "$to" "$work"); fi
+  GOBIN="$out" go install -trimpath -ldflags="${ldflags}" ${ov:+-overlay="$ov"} "${package}@${version}"
+  rm -rf "$work"
+}
+
+cp_dir="${tools}/cluster/kubernetes-${k8s}_argo-rollouts-${argo}_etcd-${etcd}"
+build "$cp_dir" "$(stamp_of "$(cat "${module}/go.mod" "${module}/go.sum" | sha256sum)")" \
+  kube-apiserver kube-controller-manager kube-scheduler etcd rollouts-controller -- build_control_plane
+
+kwok_dir="${tools}/cluster/kwok-${KWOK_VERSION}"
+build "$kwok_dir" "$(stamp_of "kwok ${KWOK_VERSION}")" kwok -- \
+  go_install sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION" "" "" ""
+
+flagger_dir="${tools}/cluster/flagger-${FLAGGER_VERSION}"
+build "$flagger_dir" "$(stamp_of "flagger ${FLAGGER_VERSION}")" flagger -- \
+  go_install github.com/fluxcd/flagger/cmd/flagger "$FLAGGER_VERSION" pkg/server/server.go '":" + port' '"127.0.0.1:" + port'
+
+echo "CONTROL_PLANE_BIN=${cp_dir}"
+echo "KWOK_BIN=${kwok_dir}"
+echo "FLAGGER_BIN=${flagger_dir}"
