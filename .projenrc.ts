@@ -37,6 +37,10 @@ const project = new cdk.JsiiProject({
       // test/cluster/ needs the local control plane: the test:cluster task runs it (see below).
       testPathIgnorePatterns: ['/node_modules/', '/lib/', '/dist/', '/test/cluster/'],
       setupFilesAfterEnv: ['<rootDir>/test/cluster/setup.ts'],
+      // Keep jest's file crawler out of the tool folders (.tools/ holds the Go module cache of the
+      // cluster build: tens of thousands of files).
+      roots: ['<rootDir>/src', '<rootDir>/test', '<rootDir>/projenrc'],
+      modulePathIgnorePatterns: ['<rootDir>/.tools/', '<rootDir>/.cache/'],
     },
   },
   gitignore: ['/.cache/', '/.tools/', '/cdk.out/', '/bench/results/', '/.jsii.tabl.json'],

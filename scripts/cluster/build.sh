@@ -14,8 +14,9 @@
 #
 # Two controllers listen on every interface with no flag to change it: Argo Rollouts' metrics and
 # health servers ("0.0.0.0:%d" in controller/controller.go) and Flagger's HTTP server (":" + port in
-# pkg/server/server.go). The build gives `go build -overlay` a copy of each of those files with that
-# one address changed to 127.0.0.1, so every process of the control plane listens on loopback only.
+# pkg/server/server.go). The build copies each of those modules from the module cache into
+# .tools/cluster/src/ and changes that one address to 127.0.0.1 before compiling (go.mod replaces the
+# Argo Rollouts module with the copy), so every process of the control plane listens on loopback only.
 #
 # Prints the folders as KEY=VALUE lines (CONTROL_PLANE_BIN, KWOK_BIN, FLAGGER_BIN); progress and
 # timings go to stderr. Needs go (1.24 or newer). Run with `nice` on shared machines.
@@ -46,7 +47,7 @@ etcd=$(version_of go.etcd.io/etcd/server/v3)
 [ -n "$k8s" ] && [ -n "$argo" ] && [ -n "$etcd" ] || die "cannot read the versions from ${module}/go.mod"
 
 go_version=$(go env GOVERSION)
-stamp_of() { printf '%s\n' "$@" "${go_version}" "${ldflags}" "overlay 127.0.0.1"; }
+stamp_of() { printf '%s\n' "$@" "${go_version}" "${ldflags}" "listen 127.0.0.1"; }
 
 # Reuses $dir when its stamp matches and every binary is there; otherwise runs the build command.
 build() {
@@ -72,39 +73,39 @@ build() {
   echo "build.sh: built ${dir#"${root}/"} in $((SECONDS - start)) s" >&2
 }
 
-# Writes an overlay that rewrites one listen address in one file of a module; prints the overlay's path.
-overlay() {
-  local file=$1 from=$2 to=$3 out=$4
-  [ -f "$file" ] || die "not found: $file"
-  grep -qF "$from" "$file" || die "'$from' not found in $file: check the listen address of this version"
-  mkdir -p "$out"
-  sed "s/$(printf '%s' "$from" | sed 's/[.[\*^$/]/\\&/g')/$(printf '%s' "$to" | sed 's/[&/]/\\&/g')/" "$file" >"${out}/$(basename "$file")"
-  printf '{"Replace":{"%s":"%s"}}\n' "$file" "${out}/$(basename "$file")" >"${out}/overlay.json"
-  echo "${out}/overlay.json"
+# patched_copy MODULE VERSION FILE FROM TO DEST: copies MODULE@VERSION from the module cache into DEST
+# and replaces FROM with TO in DEST/FILE (go refuses -overlay for files inside the module cache).
+patched_copy() {
+  local module_path=$1 version=$2 file=$3 from=$4 to=$5 dest=$6 src
+  src=$(cd "${TMPDIR:-/tmp}" && GOFLAGS=-modcacherw go mod download -json "${module_path}@${version}" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [ -n "$src" ] && [ -f "${src}/${file}" ] || die "could not download ${module_path}@${version}"
+  grep -qF "$from" "${src}/${file}" || die "'${from}' not found in ${module_path}@${version}/${file}: check the listen address of this version"
+  rm -rf "$dest"
+  mkdir -p "$(dirname "$dest")"
+  cp -r "$src" "$dest"
+  chmod -R u+w "$dest"
+  FROM="$from" TO="$to" perl -0pi -e 's/\Q$ENV{FROM}\E/$ENV{TO}/g' "${dest}/${file}"
+  grep -qF "$to" "${dest}/${file}" || die "could not patch ${dest}/${file}"
 }
 
 build_control_plane() {
-  local out=$1 src work
-  (cd "$module" && go mod download)
-  src=$(cd "$module" && go list -m -f '{{.Dir}}' github.com/argoproj/argo-rollouts)
-  work=$(mktemp -d)
-  local ov
-  ov=$(overlay "${src}/controller/controller.go" '"0.0.0.0:%d"' '"127.0.0.1:%d"' "$work")
-  (cd "$module" && go build -trimpath -ldflags="${ldflags}" -overlay="$ov" -o "$out/" tool)
-  rm -rf "$work"
+  local out=$1
+  # go.mod replaces github.com/argoproj/argo-rollouts with this folder.
+  patched_copy github.com/argoproj/argo-rollouts "$argo" controller/controller.go '"0.0.0.0:%d"' '"127.0.0.1:%d"' \
+    "${tools}/cluster/src/argo-rollouts"
+  (cd "$module" && go build -trimpath -ldflags="${ldflags}" -o "$out/" tool)
   # The etcd main package is the module root go.etcd.io/etcd/server/v3, so go names its binary "server".
   mv "$out/server" "$out/etcd"
 }
 
-go_install() {
-  local package=$1 version=$2 file=$3 from=$4 to=$5 out=$6 module_path=${1%/cmd/*} src work ov
-  src=$(go mod download -json "${module_path}@${version}" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-  [ -n "$src" ] || die "could not download ${module_path}@${version}"
-  work=$(mktemp -d)
-  ov=""
-  if [ -n "$file" ]; then ov=$(overlay "${src}/${file}" "$from" "$to" "$work"); fi
-  GOBIN="$out" go install -trimpath -ldflags="${ldflags}" ${ov:+-overlay="$ov"} "${package}@${version}"
-  rm -rf "$work"
+build_kwok() {
+  GOBIN="$1" go install -trimpath -ldflags="${ldflags}" "sigs.k8s.io/kwok/cmd/kwok@${KWOK_VERSION}"
+}
+
+build_flagger() {
+  local src="${tools}/cluster/src/flagger"
+  patched_copy github.com/fluxcd/flagger "$FLAGGER_VERSION" pkg/server/server.go '":" + port' '"127.0.0.1:" + port' "$src"
+  (cd "$src" && go build -trimpath -ldflags="${ldflags}" -o "$1/" ./cmd/flagger)
 }
 
 cp_dir="${tools}/cluster/kubernetes-${k8s}_argo-rollouts-${argo}_etcd-${etcd}"
@@ -112,12 +113,10 @@ build "$cp_dir" "$(stamp_of "$(cat "${module}/go.mod" "${module}/go.sum" | sha25
   kube-apiserver kube-controller-manager kube-scheduler etcd rollouts-controller -- build_control_plane
 
 kwok_dir="${tools}/cluster/kwok-${KWOK_VERSION}"
-build "$kwok_dir" "$(stamp_of "kwok ${KWOK_VERSION}")" kwok -- \
-  go_install sigs.k8s.io/kwok/cmd/kwok "$KWOK_VERSION" "" "" ""
+build "$kwok_dir" "$(stamp_of "kwok ${KWOK_VERSION}")" kwok -- build_kwok
 
 flagger_dir="${tools}/cluster/flagger-${FLAGGER_VERSION}"
-build "$flagger_dir" "$(stamp_of "flagger ${FLAGGER_VERSION}")" flagger -- \
-  go_install github.com/fluxcd/flagger/cmd/flagger "$FLAGGER_VERSION" pkg/server/server.go '":" + port' '"127.0.0.1:" + port'
+build "$flagger_dir" "$(stamp_of "flagger ${FLAGGER_VERSION}")" flagger -- build_flagger
 
 echo "CONTROL_PLANE_BIN=${cp_dir}"
 echo "KWOK_BIN=${kwok_dir}"

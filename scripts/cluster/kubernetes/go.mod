@@ -5,7 +5,9 @@
 //
 // k8s.io/kubernetes points its k8s.io/* staging modules at folders inside its own repository; the
 // replace lines below map each to its published v0.x version instead (the same set Argo Rollouts'
-// go.mod replaces, plus its two other replace lines). Change versions here, then run `go mod tidy`.
+// go.mod replaces, plus its two other replace lines). Argo Rollouts itself is replaced by the copy that
+// build.sh makes in .tools/cluster/src/ (its metrics and health servers listen on 127.0.0.1 there).
+// Change versions here, run build.sh once (it makes the copy), then `go mod tidy`.
 module release-strategies.invalid/cluster-tools
 
 go 1.24.9
@@ -288,6 +290,7 @@ tool (
 )
 
 replace (
+	github.com/argoproj/argo-rollouts => ../../../.tools/cluster/src/argo-rollouts
 	github.com/go-check/check => github.com/go-check/check v0.0.0-20180628173108-788fd7840127
 	github.com/go-telegram-bot-api/telegram-bot-api/v5 => github.com/OvyFlash/telegram-bot-api/v5 v5.0.0-20240108230938-63e5c59035bf
 	k8s.io/api => k8s.io/api v0.34.3
