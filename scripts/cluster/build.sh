@@ -3,7 +3,8 @@
 #
 #   .tools/cluster/<versions>/   kube-apiserver, kube-controller-manager, kube-scheduler, etcd and
 #                                rollouts-controller, from the module in scripts/cluster/kubernetes
-#                                (one `go build`, so the five share the compiled Kubernetes packages)
+#                                (one module and one build cache, so the five share the compiled
+#                                Kubernetes packages)
 #   .tools/cluster/kwok-<v>/     kwok (`go install`; its go.mod needs no replace lines)
 #   .tools/cluster/flagger-<v>/  the Flagger controller (`go install`)
 #
@@ -47,7 +48,7 @@ etcd=$(version_of go.etcd.io/etcd/server/v3)
 [ -n "$k8s" ] && [ -n "$argo" ] && [ -n "$etcd" ] || die "cannot read the versions from ${module}/go.mod"
 
 go_version=$(go env GOVERSION)
-stamp_of() { printf '%s\n' "$@" "${go_version}" "${ldflags}" "listen 127.0.0.1"; }
+stamp_of() { printf '%s\n' "$@" "${go_version}" "${ldflags}" "listen 127.0.0.1" "kube version flags"; }
 
 # Reuses $dir when its stamp matches and every binary is there; otherwise runs the build command.
 build() {
@@ -93,7 +94,15 @@ build_control_plane() {
   # go.mod replaces github.com/argoproj/argo-rollouts with this folder.
   patched_copy github.com/argoproj/argo-rollouts "$argo" controller/controller.go '"0.0.0.0:%d"' '"127.0.0.1:%d"' \
     "${tools}/cluster/src/argo-rollouts"
-  (cd "$module" && go build -trimpath -ldflags="${ldflags}" -o "$out/" tool)
+  # The version the Kubernetes binaries report (Flagger, for one, refuses a server without one), as
+  # the Kubernetes release build sets it.
+  local minor=${k8s#v1.}; minor=${minor%%.*}
+  local version_flags="-X k8s.io/component-base/version.gitVersion=${k8s} -X k8s.io/component-base/version.gitMajor=1"
+  version_flags+=" -X k8s.io/component-base/version.gitMinor=${minor} -X k8s.io/component-base/version.gitTreeState=clean"
+  (cd "$module" && go build -trimpath -ldflags="${ldflags} ${version_flags}" -o "$out/" \
+    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kube-scheduler)
+  (cd "$module" && go build -trimpath -ldflags="${ldflags}" -o "$out/" \
+    github.com/argoproj/argo-rollouts/cmd/rollouts-controller go.etcd.io/etcd/server/v3)
   # The etcd main package is the module root go.etcd.io/etcd/server/v3, so go names its binary "server".
   mv "$out/server" "$out/etcd"
 }
