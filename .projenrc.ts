@@ -91,7 +91,8 @@ const testCluster = project.addTask('test:cluster', {
   description: 'Run every test against a local control plane with Argo Rollouts and Flagger (built on first use into .tools/cluster/)',
 });
 testCluster.exec('scripts/fetch-kubernetes-schemas.sh');
-testCluster.exec("scripts/cluster/run.sh jest --passWithNoTests --ci '--testPathIgnorePatterns=/node_modules/|/lib/|/dist/'", { receiveArgs: true });
+// `--` ends jest's options: what follows are test path patterns, not more ignore patterns.
+testCluster.exec("scripts/cluster/run.sh jest --passWithNoTests --ci '--testPathIgnorePatterns=/node_modules/|/lib/|/dist/' --", { receiveArgs: true });
 
 // The README's second command (and .ci/run): everything CI checks.
 const testAll = project.addTask('test:all', {

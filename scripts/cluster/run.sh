@@ -134,15 +134,15 @@ wait_until kube-apiserver 120 api "${server}/readyz"
 # CRDs first, so that the controllers find every kind they watch.
 for crd in "${root}"/schemas/crds/*.json; do
   name=$(basename "$crd" .json)
-  api -X PATCH -H 'Content-Type: application/apply-patch+yaml' --data-binary "@${crd}" \
-    "${server}/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}?fieldManager=run.sh&force=true" >/dev/null \
-    || die "could not install the CRD ${name}"
+  # Retried: right after /readyz the server may still refuse a large CRD for a moment.
+  wait_until "the CRD ${name}" 300 api --max-time 120 -X PATCH -H 'Content-Type: application/apply-patch+yaml' --data-binary "@${crd}" \
+    "${server}/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}?fieldManager=run.sh&force=true"
 done
 crd_established() {
   api "${server}/apis/apiextensions.k8s.io/v1/customresourcedefinitions" \
     | node -e 'const l = JSON.parse(require("fs").readFileSync(0, "utf8")).items; process.exit(l.every((c) => (c.status.conditions ?? []).some((x) => x.type === "Established" && x.status === "True")) ? 0 : 1)'
 }
-wait_until "the CRDs" 60 crd_established
+wait_until "the CRDs" 300 crd_established
 
 start kube-controller-manager "${bin}/kube-controller-manager" --kubeconfig "$kubeconfig" \
   --bind-address 127.0.0.1 --secure-port 0 --leader-elect=false \

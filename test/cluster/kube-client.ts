@@ -34,7 +34,8 @@ export class KubeClient {
   private readonly discovery = new Map<string, Promise<Map<string, ResourceInfo>>>();
 
   constructor(private readonly server: string, private readonly token: string, ca: string) {
-    this.agent = new https.Agent({ ca, keepAlive: true, maxSockets: 8 });
+    // No keep-alive: an idle pooled socket would keep jest's process alive after the tests.
+    this.agent = new https.Agent({ ca, keepAlive: false, maxSockets: 8 });
   }
 
   /** One request; resolves with the decoded body, rejects with an ApiError for status >= 300. */
@@ -179,14 +180,16 @@ export class KubeClient {
 
 /**
  * Calls `probe` every `intervalMs` until it returns something other than undefined; rejects with
- * `describe()` (the last state seen) after `timeoutMs`.
+ * `describe()` (the last state seen) after `timeoutMs`. A probe that throws is tried again.
  */
 export async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs: number, describe: () => string, intervalMs = 200): Promise<T> {
   const deadline = Date.now() + timeoutMs;
+  let error: unknown;
   for (;;) {
-    const value = await probe();
+    // A request that fails (a busy server) is retried like a state that is not there yet.
+    const value = await probe().catch((e) => { error = e; return undefined; });
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`gave up after ${Math.round(timeoutMs / 1000)} s: ${describe()}`);
+    if (Date.now() > deadline) throw new Error(`gave up after ${Math.round(timeoutMs / 1000)} s: ${describe()}${error ? ` (last error: ${error})` : ''}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }

@@ -15,6 +15,7 @@ import {
   TimelineActivity, TrafficRouter,
 } from '../../src';
 import { KubeClient, waitFor } from './kube-client';
+import { freshNamespace } from './synthesized';
 
 const client = KubeClient.fromEnv();
 if (!client) throw new Error('These tests need the local control plane: run them with scripts/cluster/run.sh (npx projen test:cluster)');
@@ -51,12 +52,7 @@ const webGate = (path: string) => Gate.web({
   failureLimit: 0,
 });
 
-let namespaces = 0;
-async function namespace(): Promise<string> {
-  const name = `release-${process.pid}-${++namespaces}`;
-  await cluster.createNamespace(name);
-  return name;
-}
+const namespace = () => freshNamespace(cluster);
 
 /** Applies every object of a chart, the Rollout last (the controller looks up the others). */
 async function apply(chart: Chart, ns: string): Promise<any[]> {
@@ -187,8 +183,9 @@ describe('blue/green', () => {
 
     const active = await cluster.get('v1', 'Service', ns, 'accounts');
     expect(active.spec.selector['rollouts-pod-template-hash']).toBe(v2);
-    const runs = await cluster.list('argoproj.io/v1alpha1', 'AnalysisRun', ns);
-    expect(runs.map((r) => r.status?.phase)).toEqual(['Successful']);
+    const rollout = await getRollout(ns, 'accounts');
+    expect(rollout.status.blueGreen.activeSelector).toBe(v2);
+    expect(rollout.status.blueGreen.prePromotionAnalysisRunStatus).toMatchObject({ status: 'Successful' });
   }, 300_000);
 
   test('native: switching the live slot moves the active Service and its endpoints to the other Deployment', async () => {
@@ -220,5 +217,31 @@ describe('blue/green', () => {
     expect(await servedBy('blue')).toEqual(['blue', 'blue']);
     await apply(chart(Slot.GREEN), ns);
     expect(await servedBy('green')).toEqual(['green', 'green']);
+  }, 300_000);
+});
+
+describe('Flagger', () => {
+  test('initializes a canary: the primary Deployment runs the stable pods and the Canary is Initialized', async () => {
+    const ns = await namespace();
+    const chart = new Chart(Testing.app(), 'shop', { namespace: ns });
+    new CanaryRollout(chart, 'checkout', {
+      containers: containers('v1'),
+      replicas: 2,
+      port: 80,
+      plan: RolloutPlan.canary({ percent: 20, bake: Interval.seconds(5) }),
+      engine: RolloutEngine.flagger(),
+      trafficRouter: TrafficRouter.gatewayApi({ gateway: 'public' }),
+    });
+    await apply(chart, ns);
+    let last: any;
+    await waitFor(async () => {
+      last = await cluster.get('flagger.app/v1beta1', 'Canary', ns, 'checkout');
+      return last?.status?.phase === 'Initialized' ? last : undefined;
+    }, 240_000, () => `Canary not Initialized: ${JSON.stringify(last?.status)}`);
+    const primary = await cluster.get('apps/v1', 'Deployment', ns, 'checkout-primary');
+    expect(primary.status.readyReplicas).toBe(2);
+    // Flagger created the HTTPRoute, sending all traffic to the primary.
+    const route = await cluster.get('gateway.networking.k8s.io/v1', 'HTTPRoute', ns, 'checkout');
+    expect(route.spec.rules[0].backendRefs.map((b: any) => [b.name, b.weight])).toEqual([['checkout-primary', 100], ['checkout-canary', 0]]);
   }, 300_000);
 });

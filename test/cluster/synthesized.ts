@@ -6,6 +6,7 @@
  *
  * test/cluster/setup.ts feeds it every chart a test synthesizes; the cluster tests call it directly.
  */
+import { randomBytes } from 'crypto';
 import { ApiObject, Chart } from 'cdk8s';
 import { ApiError, KubeClient, waitFor } from './kube-client';
 
@@ -36,12 +37,18 @@ export function describeObject(chart: SynthesizedChart, obj: any): string {
 }
 
 const ROLLOUT = 'argoproj.io/v1alpha1/Rollout';
-let namespaces = 0;
 
-/** A fresh namespace for one chart's objects (names repeat from test to test). */
-async function freshNamespace(client: KubeClient): Promise<string> {
-  const name = `t${process.pid}-${++namespaces}`;
+/**
+ * A fresh namespace for one chart's objects (object names repeat from test to test). With `noPods`, a
+ * ResourceQuota of zero pods keeps the ReplicaSet controller from creating any: the controllers
+ * still validate and reconcile everything else, and kwok is not flooded by pods nobody looks at.
+ */
+export async function freshNamespace(client: KubeClient, options: { noPods?: boolean } = {}): Promise<string> {
+  const name = `t-${randomBytes(6).toString('hex')}`;
   await client.createNamespace(name, { 'release-strategies.test/cluster': 'true' });
+  if (options.noPods) {
+    await client.apply({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'no-pods' }, spec: { hard: { pods: '0' } } }, { namespace: name });
+  }
   return name;
 }
 
@@ -84,7 +91,7 @@ export async function applyRollouts(client: KubeClient, charts: SynthesizedChart
   for (const chart of charts) {
     const rollouts = chart.objects.filter((o) => keyOf(o).startsWith(`${ROLLOUT}/`));
     if (rollouts.length === 0) continue;
-    const namespace = await freshNamespace(client);
+    const namespace = await freshNamespace(client, { noPods: true });
     const others = chart.objects.filter((o) => !rollouts.includes(o));
     for (const obj of others) await client.apply(obj, { namespace });
     for (const rollout of rollouts) applied.push({ chart, namespace, rollout: await client.apply(rollout, { namespace }) });
