@@ -6,7 +6,7 @@
 #                                (one module and one build cache, so the five share the compiled
 #                                Kubernetes packages)
 #   .tools/cluster/kwok-<v>/     kwok (`go install`; its go.mod needs no replace lines)
-#   .tools/cluster/flagger-<v>/  the Flagger controller (`go install`)
+#   .tools/cluster/flagger-<v>/  the Flagger controller (`go build` in its own module, below)
 #
 # A folder that holds its binaries and the stamp of what built them (the pins, the Go version and
 # the flags) is reused as it is; anything else is built. The Go module cache and build cache live in

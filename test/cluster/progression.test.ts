@@ -76,12 +76,16 @@ async function healthyOn(ns: string, name: string, previous?: string): Promise<s
   }, 120_000, () => `Rollout ${ns}/${name} not Healthy on a new revision: ${JSON.stringify(last?.status)}`);
 }
 
-/** Records every step index the controller reports until `stop()`. */
+/**
+ * Records every step index the controller reports for the next release, from its first step (the
+ * watch starts with the finished previous release, whose index is past the last step) until `stop()`.
+ */
 async function recordSteps(ns: string, name: string): Promise<{ steps: number[]; stop: () => void }> {
   const steps: number[] = [];
   const stop = await cluster.watch('argoproj.io/v1alpha1', 'Rollout', ns, name, (r) => {
     const index = r.status?.currentStepIndex;
-    if (typeof index === 'number' && steps[steps.length - 1] !== index) steps.push(index);
+    if (typeof index !== 'number' || (steps.length === 0 && index !== 0)) return;
+    if (steps[steps.length - 1] !== index) steps.push(index);
   });
   return { steps, stop };
 }
