@@ -6,7 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
 import { checkAlarmEvaluation, checkGates, gateAlarms } from './private/gate-alarms';
 import { EngineLimits, failWith, ScheduleKind, shiftMinutes, toSchedule, TrafficSchedule } from './private/schedule';
-import { checkNumber, fail, show } from '../private/validate';
+import { checkNumber, fail, show, withPath } from '../private/validate';
 import { RolloutPlan } from '../strategy/rollout-plan';
 
 /** CodeDeploy for Lambda: whole-minute intervals, whole percentages, no approval wait. */
@@ -145,7 +145,7 @@ export class LambdaCanaryRollout extends Construct {
     }
     if (!(props.plan instanceof RolloutPlan)) fail(where, 'plan', 'must be a RolloutPlan', props.plan);
     this.plan = props.plan;
-    const schedule = toSchedule(where, props.plan, LAMBDA_LIMITS);
+    const schedule = withPath(where, 'plan', () => toSchedule(where, props.plan, LAMBDA_LIMITS));
     this.schedule = schedule;
     const total = shiftMinutes(schedule);
     if (total > CLOUDFORMATION_MAX_MINUTES) {

@@ -29,8 +29,26 @@ export interface FoundRelease {
 export class ReadError extends Error {}
 
 function fail(where: string, field: string, allowed: string, got: unknown): never {
-  throw new ReadError(`${where}: invalid '${field}': ${allowed}, got ${JSON.stringify(got)}`);
+  throw new ReadError(`${where}: invalid '${field}': ${allowed}, got ${got === undefined ? 'nothing' : JSON.stringify(got)}`);
 }
+
+/** A mapping (YAML) or object (JSON). */
+function mapping(where: string, field: string, value: unknown): any {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(where, field, 'must be a mapping', value);
+  return value;
+}
+
+/** A list; a missing one is empty. */
+function list(where: string, field: string, value: unknown): any[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) fail(where, field, 'must be a list', value);
+  return value;
+}
+
+/** The longest duration Go parses (2562047h47m16.854775807s), in seconds. */
+const GO_MAX_SECONDS = 9223372036.854775807;
+/** Releases with more steps than this are refused (a weight step of 0.001% would take 100000). */
+const MAX_STEPS = 1000;
 
 /** Every release in a file, or in every `*.yaml`, `*.yml` and `*.json` file under a folder. */
 export function readReleases(target: string): FoundRelease[] {
@@ -96,24 +114,31 @@ export function readManifests(file: string, objects: any[]): FoundRelease[] {
 
 /** Seconds of a Go duration (`1h30m`, `90s`, `1.5m`) or a number of seconds; fractions round up. */
 export function durationSeconds(where: string, field: string, value: unknown): number {
-  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return Math.ceil(value);
+  const allowed = "must be a duration such as '30s', '5m' or '1h30m', or a number of seconds, of at most 2562047h (the longest Go parses)";
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= GO_MAX_SECONDS) return Math.ceil(value);
   if (typeof value === 'string') {
-    if (/^\d+$/.test(value)) return Number(value);
+    if (/^\d+$/.test(value) && Number(value) <= GO_MAX_SECONDS) return Number(value);
     const units: { [u: string]: number } = { h: 3600, m: 60, s: 1, ms: 0.001 };
     const re = /(\d+(?:\.\d+)?)(ms|h|m|s)/g;
     if (/^(\d+(\.\d+)?(ms|h|m|s))+$/.test(value)) {
       let total = 0;
       for (const m of value.matchAll(re)) total += Number(m[1]) * units[m[2]];
-      return Math.ceil(total - 1e-9);
+      if (total <= GO_MAX_SECONDS) return Math.ceil(total - 1e-9);
     }
   }
-  return fail(where, field, "must be a duration such as '30s', '5m' or '1h30m', or a number of seconds", value);
+  return fail(where, field, allowed, value);
 }
 
 function wholeNumber(where: string, field: string, value: unknown): number {
   const n = typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isInteger(n)) fail(where, field, 'must be a whole number (template arguments are not resolved)', value);
   return n as number;
+}
+
+/** Flagger's weights are whole numbers (Go ints). */
+function flaggerWeight(where: string, field: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 100) fail(where, field, 'must be a whole number from 0 to 100', value);
+  return value as number;
 }
 
 function percent(where: string, field: string, value: unknown): number {
@@ -141,15 +166,16 @@ function bakeStep(seconds: number, text?: string): ScheduleStep {
 
 /** The gates of an Argo `analysis` block (`templates: [{ templateName, clusterScope }]`). */
 function argoGates(where: string, block: any, templates: Map<string, any>, background: boolean): GateTiming[] {
-  const refs: any[] = block?.templates ?? [];
+  const refs: any[] = mapping(where, 'analysis', block).templates ?? [];
   if (!Array.isArray(refs) || refs.length === 0) fail(where, 'templates', 'must name at least one AnalysisTemplate', block?.templates);
   const gates: GateTiming[] = [];
   refs.forEach((ref, i) => {
-    const kind = ref.clusterScope ? 'ClusterAnalysisTemplate' : 'AnalysisTemplate';
+    const kind = mapping(where, `templates[${i}]`, ref).clusterScope ? 'ClusterAnalysisTemplate' : 'AnalysisTemplate';
     const t = templates.get(`${kind}/${ref.templateName}`);
     if (!t) fail(where, `templates[${i}].templateName`, `must name a ${kind} in the same output`, ref.templateName);
-    for (const [j, m] of (t.spec?.metrics ?? []).entries()) {
-      const mw = `${kind} ${ref.templateName}`;
+    const mw = `${kind} ${ref.templateName}`;
+    for (const [j, metric] of list(mw, 'spec.metrics', t.spec?.metrics).entries()) {
+      const m = mapping(mw, `spec.metrics[${j}]`, metric);
       const interval = m.interval === undefined ? undefined : durationSeconds(mw, `spec.metrics[${j}].interval`, m.interval);
       // Argo Rollouts: without an interval a metric is measured once; with one and no count it
       // measures until the run is stopped. failureLimit defaults to 0; -1 never fails.
@@ -170,21 +196,22 @@ function argoGates(where: string, block: any, templates: Map<string, any>, backg
 
 function readRollout(file: string, r: any, templates: Map<string, any>): FoundRelease {
   const name = `Rollout ${r.metadata?.name}`;
-  const strategy = r.spec?.strategy ?? {};
+  const strategy = mapping(name, 'spec.strategy', r.spec?.strategy ?? {});
   const steps: ScheduleStep[] = [];
   let backgroundGates: GateTiming[] = [];
   let backgroundStartStep = 0;
   let abortDelay: number | undefined;
   if (strategy.canary) {
-    const c = strategy.canary;
+    const c = mapping(name, 'spec.strategy.canary', strategy.canary);
     abortDelay = c.abortScaleDownDelaySeconds;
-    (c.steps ?? []).forEach((s: any, i: number) => {
+    list(name, 'spec.strategy.canary.steps', c.steps).forEach((step: unknown, i: number) => {
       const where = `${name}`;
       const field = `spec.strategy.canary.steps[${i}]`;
+      const s = mapping(where, field, step);
       if (s.setWeight !== undefined) {
         steps.push(weightStep(percent(where, `${field}.setWeight`, s.setWeight)));
       } else if (s.pause !== undefined) {
-        if (s.pause?.duration === undefined) steps.push({ kind: StepKind.PAUSE, label: 'pause()' });
+        if (mapping(where, `${field}.pause`, s.pause ?? {}).duration === undefined) steps.push({ kind: StepKind.PAUSE, label: 'pause()' });
         else steps.push(bakeStep(durationSeconds(where, `${field}.pause.duration`, s.pause.duration)));
       } else if (s.analysis !== undefined) {
         const gates = argoGates(where, s.analysis, templates, false);
@@ -192,21 +219,22 @@ function readRollout(file: string, r: any, templates: Map<string, any>): FoundRe
       } else if (s.setCanaryScale !== undefined) {
         steps.push({ kind: StepKind.SET_CANARY_SCALE, label: 'setCanaryScale' });
       } else if (s.setHeaderRoute !== undefined) {
-        steps.push({ kind: StepKind.HEADER_ROUTE, label: `headerRoute(${s.setHeaderRoute.name ?? ''})` });
+        steps.push({ kind: StepKind.HEADER_ROUTE, label: `headerRoute(${mapping(where, `${field}.setHeaderRoute`, s.setHeaderRoute).name ?? ''})` });
       } else if (s.setMirrorRoute !== undefined) {
-        const p = s.setMirrorRoute.percentage ?? 100;
-        steps.push({ kind: StepKind.MIRROR, weight: (s.setMirrorRoute.match ?? []).length === 0 ? 0 : p, label: `mirror(${p})` });
+        const route = mapping(where, `${field}.setMirrorRoute`, s.setMirrorRoute);
+        const p = percent(where, `${field}.setMirrorRoute.percentage`, route.percentage ?? 100);
+        steps.push({ kind: StepKind.MIRROR, weight: list(where, `${field}.setMirrorRoute.match`, route.match).length === 0 ? 0 : p, label: `mirror(${p})` });
       } else {
         fail(where, field, 'must be a setWeight, pause, analysis, setCanaryScale, setHeaderRoute or setMirrorRoute step (experiment and plugin steps are not modelled)', Object.keys(s));
       }
     });
     if (c.analysis) {
       backgroundGates = argoGates(`${name} spec.strategy.canary.analysis`, c.analysis, templates, true);
-      backgroundStartStep = c.analysis.startingStep ?? 0;
+      backgroundStartStep = c.analysis.startingStep === undefined ? 0 : wholeNumber(name, 'spec.strategy.canary.analysis.startingStep', c.analysis.startingStep);
     }
     if (steps.length === 0) steps.push(weightStep(100));
   } else if (strategy.blueGreen) {
-    const b = strategy.blueGreen;
+    const b = mapping(name, 'spec.strategy.blueGreen', strategy.blueGreen);
     abortDelay = b.abortScaleDownDelaySeconds;
     if (b.prePromotionAnalysis) {
       const gates = argoGates(`${name} spec.strategy.blueGreen.prePromotionAnalysis`, b.prePromotionAnalysis, templates, false);
@@ -222,30 +250,40 @@ function readRollout(file: string, r: any, templates: Map<string, any>): FoundRe
   } else {
     fail(name, 'spec.strategy', 'must have canary or blueGreen', Object.keys(strategy));
   }
-  const engine = TimelineEngine.argoRollouts(abortDelay === undefined ? {} : { abortScaleDownDelay: Interval.seconds(wholeNumber(name, 'abortScaleDownDelaySeconds', abortDelay)) });
-  return { name, file, engine, schedule: { steps, backgroundGates, backgroundStartStep: Math.min(backgroundStartStep, steps.length - 1) } };
+  let engine = TimelineEngine.argoRollouts();
+  if (abortDelay !== undefined) {
+    const delay = wholeNumber(name, 'abortScaleDownDelaySeconds', abortDelay);
+    if (delay < 0 || delay > Interval.MAX_SECONDS) fail(name, 'abortScaleDownDelaySeconds', `must be from 0 to ${Interval.MAX_SECONDS} seconds (365 days)`, abortDelay);
+    engine = TimelineEngine.argoRollouts({ abortScaleDownDelay: Interval.seconds(delay) });
+  }
+  const start = Math.max(0, Math.min(backgroundStartStep, steps.length - 1));
+  return { name, file, engine, schedule: { steps, backgroundGates, backgroundStartStep: start } };
 }
 
 function readCanary(file: string, c: any): FoundRelease {
   const name = `Canary ${c.metadata?.name}`;
-  const a = c.spec?.analysis;
-  if (!a) fail(name, 'spec.analysis', 'must be set', undefined);
+  const a = mapping(name, 'spec.analysis', c.spec?.analysis);
   const interval = durationSeconds(name, 'spec.analysis.interval', a.interval ?? '60s');
   const steps: ScheduleStep[] = [];
   if (a.iterations !== undefined) {
     const iterations = wholeNumber(name, 'spec.analysis.iterations', a.iterations);
-    if ((a.match ?? []).length > 0) steps.push({ kind: StepKind.HEADER_ROUTE, label: 'headerRoute(match)' });
-    if (a.mirror) steps.push({ kind: StepKind.MIRROR, weight: a.mirrorWeight ?? 100, label: `mirror(${a.mirrorWeight ?? 100})` });
+    if (list(name, 'spec.analysis.match', a.match).length > 0) steps.push({ kind: StepKind.HEADER_ROUTE, label: 'headerRoute(match)' });
+    if (a.mirror) {
+      const mirror = percent(name, 'spec.analysis.mirrorWeight', a.mirrorWeight ?? 100);
+      steps.push({ kind: StepKind.MIRROR, weight: mirror, label: `mirror(${mirror})` });
+    }
     steps.push(bakeStep(iterations * interval, `${iterations} iterations × ${formatSeconds(interval)}`));
   } else {
     let weights: number[];
-    if (Array.isArray(a.stepWeights) && a.stepWeights.length > 0) {
-      weights = a.stepWeights.map((w: unknown, i: number) => percent(name, `spec.analysis.stepWeights[${i}]`, w));
+    const stepWeights = list(name, 'spec.analysis.stepWeights', a.stepWeights);
+    if (stepWeights.length > 0) {
+      weights = stepWeights.map((w: unknown, i: number) => flaggerWeight(name, `spec.analysis.stepWeights[${i}]`, w));
     } else {
-      const step = percent(name, 'spec.analysis.stepWeight', a.stepWeight);
-      const max = percent(name, 'spec.analysis.maxWeight', a.maxWeight ?? 100);
+      const step = flaggerWeight(name, 'spec.analysis.stepWeight', a.stepWeight);
+      const max = flaggerWeight(name, 'spec.analysis.maxWeight', a.maxWeight ?? 100);
       if (step <= 0) fail(name, 'spec.analysis.stepWeight', 'must be more than 0', a.stepWeight);
       weights = [];
+      if (max / step > MAX_STEPS) fail(name, 'spec.analysis.stepWeight', `must make at most ${MAX_STEPS} steps up to maxWeight (${max})`, a.stepWeight);
       for (let w = step; ; w += step) {
         weights.push(Math.min(w, max));
         if (w >= max) break;
@@ -255,7 +293,9 @@ function readCanary(file: string, c: any): FoundRelease {
     // with passing checks promotes.
     for (const w of weights) steps.push(weightStep(w), bakeStep(interval));
   }
-  const checks = [...(a.metrics ?? []).map((m: any) => m.name), ...(a.webhooks ?? []).filter((w: any) => (w.type ?? 'rollout') === 'rollout').map((w: any) => w.name)];
+  const metrics = list(name, 'spec.analysis.metrics', a.metrics).map((m, i) => mapping(name, `spec.analysis.metrics[${i}]`, m));
+  const webhooks = list(name, 'spec.analysis.webhooks', a.webhooks).map((w, i) => mapping(name, `spec.analysis.webhooks[${i}]`, w));
+  const checks = [...metrics.map((m: any) => m.name), ...webhooks.filter((w: any) => (w.type ?? 'rollout') === 'rollout').map((w: any) => w.name)];
   const threshold = a.threshold === undefined ? 1 : wholeNumber(name, 'spec.analysis.threshold', a.threshold);
   const backgroundGates: GateTiming[] = checks.length === 0 || c.spec?.skipAnalysis ? [] : [{
     // Flagger counts one failed check per tick, whichever metric or webhook failed.
@@ -287,14 +327,24 @@ export function readTemplate(file: string, template: any): FoundRelease[] {
   return out;
 }
 
-function num(where: string, field: string, value: unknown, fallback?: number): number {
+/** Ranges of the numbers the templates hold: percentages, minutes (at most 365 days), alarm counts and periods. */
+const PERCENT = [0, 100] as const;
+const STEP_PERCENT = [1, 100] as const;
+const MINUTES = [0, 525600] as const;
+const COUNT = [1, 100000] as const;
+const PERIOD_SECONDS = [1, 86400] as const;
+
+function num(where: string, field: string, value: unknown, range: readonly [number, number], fallback?: number): number {
   if (value === undefined && fallback !== undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value)) fail(where, field, 'must be a literal number (parameters and intrinsic functions are not resolved)', value);
+  const [min, max] = range;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    fail(where, field, `must be a literal number from ${min} to ${max} (parameters and intrinsic functions are not resolved)`, value);
+  }
   return value as number;
 }
 
-function alarmGates(where: string, refs: any[], resources: { [id: string]: any }): GateTiming[] {
-  return refs.map((ref, i) => {
+function alarmGates(where: string, refs: unknown, resources: { [id: string]: any }): GateTiming[] {
+  return list(where, 'alarms', refs).map((ref, i) => {
     const id = typeof ref === 'object' && ref !== null && typeof ref.Ref === 'string' ? ref.Ref : undefined;
     const alarm = id ? resources[id] : undefined;
     if (!alarm || alarm.Type !== 'AWS::CloudWatch::Alarm') {
@@ -302,10 +352,10 @@ function alarmGates(where: string, refs: any[], resources: { [id: string]: any }
     }
     const p = alarm.Properties ?? {};
     const aw = `AWS::CloudWatch::Alarm ${id}`;
-    const evaluation = num(aw, 'EvaluationPeriods', p.EvaluationPeriods);
-    const datapoints = num(aw, 'DatapointsToAlarm', p.DatapointsToAlarm, evaluation);
-    const period = p.Period !== undefined ? num(aw, 'Period', p.Period)
-      : Math.max(0, ...((p.Metrics ?? []) as any[]).map((m) => m.MetricStat?.Period ?? 0));
+    const evaluation = num(aw, 'EvaluationPeriods', p.EvaluationPeriods, COUNT);
+    const datapoints = num(aw, 'DatapointsToAlarm', p.DatapointsToAlarm, COUNT, evaluation);
+    const period = p.Period !== undefined ? num(aw, 'Period', p.Period, PERIOD_SECONDS)
+      : Math.max(0, ...list(aw, 'Metrics', p.Metrics).map((m) => (typeof m?.MetricStat?.Period === 'number' ? m.MetricStat.Period : 0)));
     if (!(period > 0)) fail(aw, 'Period', 'must be set on the alarm or its metric', p.Period);
     return { name: id!, intervalSeconds: period, failureLimit: datapoints - 1, initialDelaySeconds: 0 };
   });
@@ -318,21 +368,21 @@ function readEcsService(file: string, id: string, r: any, resources: { [id: stri
   if (dc.Strategy === 'CANARY') {
     const c = dc.CanaryConfiguration ?? {};
     // ECS defaults: canaryPercent 5, canaryBakeTimeInMinutes 10.
-    steps.push(weightStep(num(name, 'CanaryConfiguration.CanaryPercent', c.CanaryPercent, 5)));
-    steps.push(bakeStep(60 * num(name, 'CanaryConfiguration.CanaryBakeTimeInMinutes', c.CanaryBakeTimeInMinutes, 10)));
+    steps.push(weightStep(num(name, 'CanaryConfiguration.CanaryPercent', c.CanaryPercent, PERCENT, 5)));
+    steps.push(bakeStep(60 * num(name, 'CanaryConfiguration.CanaryBakeTimeInMinutes', c.CanaryBakeTimeInMinutes, MINUTES, 10)));
   } else if (dc.Strategy === 'LINEAR') {
     const l = dc.LinearConfiguration ?? {};
     // ECS defaults: stepPercent 10, stepBakeTimeInMinutes 6; no step bake after 100%.
-    const step = num(name, 'LinearConfiguration.StepPercent', l.StepPercent, 10);
-    const bake = 60 * num(name, 'LinearConfiguration.StepBakeTimeInMinutes', l.StepBakeTimeInMinutes, 6);
+    const step = num(name, 'LinearConfiguration.StepPercent', l.StepPercent, STEP_PERCENT, 10);
+    const bake = 60 * num(name, 'LinearConfiguration.StepBakeTimeInMinutes', l.StepBakeTimeInMinutes, MINUTES, 6);
     if (step <= 0) fail(name, 'LinearConfiguration.StepPercent', 'must be more than 0', step);
     for (let i = 1; i * step < 100 - 1e-9; i++) steps.push(weightStep(Math.round(i * step * 10) / 10), bakeStep(bake));
   }
   steps.push(weightStep(100));
   if (dc.BakeTimeInMinutes === undefined) {
-    throw new ReadError(`${name}: DeploymentConfiguration.BakeTimeInMinutes is not set: the timeline does not guess ECS's default bake time; set it in the template`);
+    fail(name, 'DeploymentConfiguration.BakeTimeInMinutes', "must be set in the template (the timeline does not guess ECS's default bake time)", undefined);
   }
-  const bakeTime = num(name, 'DeploymentConfiguration.BakeTimeInMinutes', dc.BakeTimeInMinutes);
+  const bakeTime = num(name, 'DeploymentConfiguration.BakeTimeInMinutes', dc.BakeTimeInMinutes, MINUTES);
   if (bakeTime > 0) steps.push(bakeStep(60 * bakeTime, `bake(${formatSeconds(60 * bakeTime)}) with blue kept`));
   const alarms = dc.Alarms;
   const gates = alarms && alarms.Enable && alarms.Rollback ? alarmGates(`${name} DeploymentConfiguration.Alarms`, alarms.AlarmNames ?? [], resources) : [];
@@ -366,19 +416,19 @@ function readDeploymentGroup(file: string, id: string, r: any, resources: { [id:
     const cw = `AWS::CodeDeploy::DeploymentConfig ${configName.Ref}`;
     const t = resources[configName.Ref].Properties?.TrafficRoutingConfig;
     if (!t) fail(cw, 'TrafficRoutingConfig', 'must be set (EC2/on-premises configurations do not shift traffic)', undefined);
-    if (t.Type === 'TimeBasedCanary') pushShape(t.Type, num(cw, 'TimeBasedCanary.CanaryPercentage', t.TimeBasedCanary?.CanaryPercentage), num(cw, 'TimeBasedCanary.CanaryInterval', t.TimeBasedCanary?.CanaryInterval));
-    else if (t.Type === 'TimeBasedLinear') pushShape(t.Type, num(cw, 'TimeBasedLinear.LinearPercentage', t.TimeBasedLinear?.LinearPercentage), num(cw, 'TimeBasedLinear.LinearInterval', t.TimeBasedLinear?.LinearInterval));
+    if (t.Type === 'TimeBasedCanary') pushShape(t.Type, num(cw, 'TimeBasedCanary.CanaryPercentage', t.TimeBasedCanary?.CanaryPercentage, PERCENT), num(cw, 'TimeBasedCanary.CanaryInterval', t.TimeBasedCanary?.CanaryInterval, MINUTES));
+    else if (t.Type === 'TimeBasedLinear') pushShape(t.Type, num(cw, 'TimeBasedLinear.LinearPercentage', t.TimeBasedLinear?.LinearPercentage, STEP_PERCENT), num(cw, 'TimeBasedLinear.LinearInterval', t.TimeBasedLinear?.LinearInterval, MINUTES));
     else pushShape(t.Type);
   } else {
     fail(name, 'DeploymentConfigName', 'must be a predefined configuration name or a Ref to an AWS::CodeDeploy::DeploymentConfig in the same template', configName);
   }
   const wait = p.BlueGreenDeploymentConfiguration?.TerminateBlueInstancesOnDeploymentSuccess?.TerminationWaitTimeInMinutes;
-  if (wait !== undefined && num(name, 'TerminationWaitTimeInMinutes', wait) > 0) steps.push(bakeStep(60 * wait, `bake(${formatSeconds(60 * wait)}) with original kept`));
+  if (wait !== undefined && num(name, 'TerminationWaitTimeInMinutes', wait, MINUTES) > 0) steps.push(bakeStep(60 * wait, `bake(${formatSeconds(60 * wait)}) with original kept`));
   const rollbackOnAlarm = p.AutoRollbackConfiguration?.Enabled === true
     && (p.AutoRollbackConfiguration.Events ?? []).includes('DEPLOYMENT_STOP_ON_ALARM');
   const alarmConfig = p.AlarmConfiguration;
   const gates = rollbackOnAlarm && alarmConfig?.Enabled !== false
-    ? alarmGates(`${name} AlarmConfiguration`, (alarmConfig?.Alarms ?? []).map((a: any) => a.Name), resources)
+    ? alarmGates(`${name} AlarmConfiguration`, list(name, 'AlarmConfiguration.Alarms', alarmConfig?.Alarms).map((a: any) => a?.Name), resources)
     : [];
   return { name, file, engine: TimelineEngine.codeDeploy(), schedule: { steps, backgroundGates: gates, backgroundStartStep: 0 } };
 }

@@ -168,7 +168,7 @@ class NativeBlueGreenEngine extends BlueGreenEngine {
     checkRange(w.where, 'engine.idleReplicas', idleReplicas, 1, w.replicas);
     for (const slot of [Slot.BLUE, Slot.GREEN]) {
       const slotOptions = slot === Slot.BLUE ? this.options.blue : this.options.green;
-      if (slotOptions) checkContainers(w.where, `engine.${slot}.containers`, slotOptions.containers, w.options.allowMissingReadinessProbe ?? false);
+      if (slotOptions) checkContainers(scope, `engine.${slot}.containers`, slotOptions.containers, w.options.allowMissingReadinessProbe ?? false, w.targetPort);
     }
     const slotSelector = (slot: Slot) => ({ ...w.selector, [SLOT_LABEL]: slot });
     for (const slot of [Slot.BLUE, Slot.GREEN]) {

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { BlueGreenEngine } from './blue-green-engine';
 import { WorkloadOptions } from './workload-options';
-import { checkDnsLabel, fail } from '../private/validate';
+import { checkDns1035Label, fail } from '../private/validate';
 import { resolveWorkload } from './private/workload';
 
 /** Properties for `BlueGreenService`. */
@@ -50,8 +50,8 @@ export class BlueGreenService extends Construct {
     this.engine = props.engine;
     this.activeServiceName = props.activeServiceName ?? w.name;
     this.previewServiceName = props.previewServiceName ?? `${w.name}-preview`;
-    checkDnsLabel(this.node.path, 'activeServiceName', this.activeServiceName);
-    checkDnsLabel(this.node.path, 'previewServiceName', this.previewServiceName);
+    checkDns1035Label(this.node.path, 'activeServiceName', this.activeServiceName);
+    checkDns1035Label(this.node.path, 'previewServiceName', this.previewServiceName);
     if (this.activeServiceName === this.previewServiceName) {
       // Argo Rollouts refuses this too (DuplicatedServicesBlueGreenMessage), but only at runtime.
       fail(this.node.path, 'previewServiceName', `must differ from activeServiceName ('${this.activeServiceName}'): the preview and active Services need two different Services`, this.previewServiceName);

@@ -14,7 +14,7 @@ import { RolloutEngine, RolloutEngineKind } from './rollout-engine';
 import { SideEffects } from './side-effects';
 import { TrafficRouter, TrafficRouterKind } from './traffic-router';
 import { WorkloadOptions } from './workload-options';
-import { fail } from '../private/validate';
+import { fail, withPath } from '../private/validate';
 import { warn } from '../private/warnings';
 import { addDisruptionBudget, addService, NAME_LABEL, podTemplate, resolveWorkload, Workload } from './private/workload';
 import { RolloutPlan } from '../strategy/rollout-plan';
@@ -126,7 +126,7 @@ export class CanaryRollout extends Construct {
     this.template = podTemplate(w, { containers: props.containers });
 
     if (flagger) {
-      this.canarySpec = flaggerCanarySpec(this, ctx, this.plan, this.trafficRouter, engine.flaggerOptions!);
+      this.canarySpec = withPath(where, 'plan', () => flaggerCanarySpec(this, ctx, this.plan, this.trafficRouter, engine.flaggerOptions!));
       new k8s.KubeDeployment(this, 'Deployment', {
         metadata: { name: w.name, labels: w.labels },
         spec: {
@@ -145,7 +145,7 @@ export class CanaryRollout extends Construct {
       addDisruptionBudget(this, 'DisruptionBudget', w, `${w.name}-primary`, { [NAME_LABEL]: `${w.name}-primary` });
     } else {
       for (const [field, allowed, got] of this.trafficRouter._engineProblems('argo', ctx)) fail(where, field, allowed, got);
-      this.strategy = argoCanaryStrategy(this, ctx, this.plan, this.trafficRouter, engine.argoOptions!);
+      this.strategy = withPath(where, 'plan', () => argoCanaryStrategy(this, ctx, this.plan, this.trafficRouter, engine.argoOptions!));
       this.canaryLabels = this.isolateMirroredCanary(props, ctx);
       addService(this, 'Service', w, this.serviceName, w.selector);
       addService(this, 'StableService', w, this.stableServiceName, w.selector);

@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { contains, parseCidr } from './private/cidr';
-import { checkDnsLabel, checkRange, fail } from '../private/validate';
+import { checkDnsLabel, checkNonEmpty, checkRange, fail } from '../private/validate';
 
 /** Transport protocol of the ports an `EgressTarget` opens. */
 export enum EgressProtocol {
@@ -54,6 +54,14 @@ export interface EgressCidrOptions extends EgressPortOptions {
    * @default - the whole range
    */
   readonly exceptCidrs?: string[];
+  /**
+   * Why this range reaches no production system, when it is wider than a shadow allowlist accepts
+   * without one (`SideEffects.WIDEST_IPV4_PREFIX`, `SideEffects.WIDEST_IPV6_PREFIX`), e.g. a sandbox
+   * VPC that holds no production host. Excepted ranges do not count: the width is the CIDR's own.
+   * `0.0.0.0/0` and `::/0` are refused in an allowlist whatever the reason.
+   * @default - none: a shadow allowlist refuses the range if it is wider than the limit
+   */
+  readonly acknowledgeWideRange?: string;
 }
 
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
@@ -121,7 +129,9 @@ export class EgressTarget {
         fail(where, `exceptCidrs[${i}]`, `must be a range strictly inside ${cidr}`, e);
       }
     });
-    return new EgressTarget(where, EgressTargetKind.CIDR, undefined, undefined, cidr, [...except], options);
+    const reason = options.acknowledgeWideRange;
+    if (reason !== undefined) checkNonEmpty(where, 'acknowledgeWideRange', reason);
+    return new EgressTarget(where, EgressTargetKind.CIDR, undefined, undefined, cidr, [...except], options, reason);
   }
 
   /** What this target selects. */
@@ -143,11 +153,16 @@ export class EgressTarget {
   public readonly cidrBlock?: string;
   /** Protocol of `ports`. */
   public readonly protocol: EgressProtocol;
+  /**
+   * Why a CIDR target wider than a shadow allowlist's limit reaches no production system.
+   * @default - not acknowledged
+   */
+  public readonly wideRangeAcknowledgement?: string;
   private readonly _except: string[];
   private readonly _ports: number[];
 
   private constructor(where: string, kind: EgressTargetKind, namespace: string | undefined, podLabels: { [key: string]: string } | undefined,
-    cidr: string | undefined, except: string[], options: EgressPortOptions) {
+    cidr: string | undefined, except: string[], options: EgressPortOptions, wideRangeAcknowledgement?: string) {
     const ports = options.ports ?? [];
     if (!Array.isArray(ports)) fail(where, 'ports', 'must be a list of port numbers', ports);
     ports.forEach((p, i) => checkRange(where, `ports[${i}]`, p, 1, 65535));
@@ -159,6 +174,7 @@ export class EgressTarget {
     this.podLabels = podLabels;
     this.cidrBlock = cidr;
     this.protocol = protocol;
+    this.wideRangeAcknowledgement = wideRangeAcknowledgement;
     this._except = except;
     this._ports = [...ports];
   }

@@ -3,7 +3,8 @@ import { MigrationFormat } from '../migrations/migration-phases';
 import { Phase } from '../migrations/phase';
 import { PHASES } from '../migrations/review';
 import { atlasSum, pgDuration, planUnits, psqlScript, runsInOneTransaction, sessionOptions, terminate, Timeouts, Unit } from '../migrations/script';
-import { checkNonEmpty, fail } from '../private/validate';
+import { fail } from '../private/validate';
+import { checkImage } from './private/workload';
 
 /** Options for `MigrationRunner.psql()`. */
 export interface PsqlRunnerOptions {
@@ -209,11 +210,6 @@ export abstract class MigrationRunner {
    * @internal
    */
   public abstract _render(context: RunnerContext): RunnerSpec;
-}
-
-function checkImage(where: string, field: string, image: string): void {
-  checkNonEmpty(where, field, image);
-  if (/\s/.test(image)) fail(where, field, 'must be an image reference without whitespace', image);
 }
 
 function checkIdentifier(where: string, field: string, value: string): void {

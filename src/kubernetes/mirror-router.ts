@@ -1,6 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { EgressTarget } from './egress-target';
+import { SAFE_METHODS, WRITE_METHODS } from '../private/http-methods';
+import { HttpMethod } from '../strategy/http-method';
+import { PathMatch, PathMatchType } from '../strategy/path-match';
 import * as gateway from './imports/gateway-api-gateway.networking.k8s.io';
 import * as istio from './imports/istio-virtual-service-networking.istio.io';
 import { checkDnsLabel, checkDnsSubdomain, checkNonEmpty, fail } from '../private/validate';
@@ -18,8 +21,18 @@ export interface MirrorTarget {
   readonly port: number;
   /** Name of the shadow Service that receives the copies. */
   readonly shadowService: string;
-  /** Percentage of requests copied to the shadow: more than 0, at most 100, at most 4 decimal places. */
+  /**
+   * Percentage of the matching requests copied to the shadow: more than 0, at most 100, at most 4
+   * decimal places; 0 while the shadow is paused (the route then sends production traffic only).
+   */
   readonly percent: number;
+  /** Methods whose requests are copied, at least one; requests with other methods go to production only. */
+  readonly methods: HttpMethod[];
+  /**
+   * Paths whose requests are copied (any of them), at most 8.
+   * @default - every path
+   */
+  readonly paths?: PathMatch[];
   /**
    * Namespace of both Services.
    * @default - unknown (the chart has no namespace; objects go where they are applied)
@@ -35,6 +48,11 @@ export interface MirrorRouterConfig {
   readonly route: ApiObject;
   /** Egress the shadow's pods need for this router to work (e.g. a sidecar's control plane). */
   readonly egress: EgressTarget[];
+  /**
+   * Labels the shadow's pods need for this router (e.g. whether a sidecar is injected).
+   * @default - none
+   */
+  readonly podLabels?: { [key: string]: string };
   /** How mirrored requests are marked, in words. */
   readonly requestMarker: string;
 }
@@ -65,10 +83,12 @@ export interface IstioMirrorOptions {
    */
   readonly virtualService?: string;
   /**
-   * Whether the shadow's pods run an Istio sidecar; if so their egress policy also lets them
-   * reach istiod on port 15012 (configuration and certificates). Set `false` for pods outside the
-   * mesh. With ambient mode, traffic leaves through ztunnel on port 15008: allowlist entries need
-   * that port too.
+   * Whether the shadow's pods run an Istio sidecar. `true` labels them
+   * `sidecar.istio.io/inject: "true"` and lets them reach istiod on port 15012 (configuration and
+   * certificates); `false` labels them `sidecar.istio.io/inject: "false"` and opens no egress to the
+   * control plane. A namespace labelled `istio-injection=disabled` gets no sidecar either way: set
+   * `false` there. With ambient mode (no sidecar), traffic leaves through ztunnel on port 15008:
+   * set `false` and give allowlist entries that port too.
    * @default true
    */
   readonly sidecar?: boolean;
@@ -113,7 +133,8 @@ export interface NginxMirrorOptions {
   /** Host of the Ingress rule (the public name of the production service). */
   readonly host: string;
   /**
-   * Path prefix of the Ingress rule; the mirror applies to every path of the Ingress.
+   * Path prefix of the Ingress rule; the mirror applies to every path of the Ingress (ingress-nginx
+   * has no other path filter for mirrors, so `ShadowMirror`'s `paths` is refused with this router).
    * @default '/'
    */
   readonly path?: string;
@@ -145,6 +166,11 @@ export interface NginxMirrorOptions {
  * Copies a share of a production Service's traffic to a shadow Service; the shadow's responses
  * are dropped. Chosen once per `ShadowMirror`, which calls `bind`.
  *
+ * Only requests with the target's methods (by default the safe ones: GET, HEAD, OPTIONS) and paths
+ * are copied: Istio and Gateway API render a mirrored route for them next to an unmirrored route
+ * for everything else, both to the same production destination. ingress-nginx cannot filter a
+ * mirror by method, so its router refuses any method list that leaves a write method out.
+ *
  * The mirrored request carries a shadow marker where the router can set one: Envoy-based routers
  * (Istio, and most Gateway API implementations) append `-shadow` to its Host/authority; the
  * NGINX router sets the same suffix through `mirror-host`. No router can add a header to the copy
@@ -154,7 +180,9 @@ export interface NginxMirrorOptions {
 export abstract class MirrorRouter {
   /**
    * An Istio VirtualService for `host`: every request goes to the production Service, and
-   * `percent` of them are copied to the shadow Service (`mirror` + `mirrorPercentage`).
+   * `percent` of the requests that match the shadow's methods and paths are copied to the shadow
+   * Service. The first HTTP route (`mirrored`) matches them (`match[].method.exact`, `match[].uri`)
+   * and carries `mirror` + `mirrorPercentage`; the second (`production`) takes the rest unmirrored.
    *
    * Envoy sends the copy without waiting for it and appends `-shadow` to its Host/authority.
    * Istio cannot add headers to a mirror alone (istio/istio#50811).
@@ -177,8 +205,12 @@ export abstract class MirrorRouter {
 
   /**
    * A Gateway API HTTPRoute attached to `gateway`: every request goes to the production Service,
-   * and a `RequestMirror` filter copies `percent` of them to the shadow Service (`percent` for
-   * whole numbers, `fraction` otherwise; both in the v1.6 standard channel).
+   * and a `RequestMirror` filter copies `percent` of the requests that match the shadow's methods
+   * and paths to the shadow Service (`percent` for whole numbers, `fraction` otherwise; both in the
+   * v1.6 standard channel). The first rule (`mirrored`) matches them (`matches[].method`,
+   * `matches[].path`) and carries the filter; the second (`production`) has no match and no filter.
+   * A method match takes precedence over none for the same path, and a longer path prefix over a
+   * shorter one, so only the listed requests are copied.
    *
    * `RequestMirror` has no header modifier of its own, and a rule-level `RequestHeaderModifier`
    * would also change production requests, so the copy carries no added header; Envoy-based
@@ -197,8 +229,10 @@ export abstract class MirrorRouter {
    * An Ingress for ingress-nginx whose `mirror-target` annotation copies every request to the
    * shadow Service; `mirror-host` marks the copy with the Host `<host>-shadow`.
    *
-   * ingress-nginx mirrors every request (percent must be 100), and the copy is a subrequest tied
-   * to the original: a slow shadow slows production requests. ingress-nginx is retired (no
+   * ingress-nginx mirrors every request, whatever its method (its mirror annotations have no method
+   * filter): the shadow must list every method in `methods`, which makes it a write-mirroring shadow
+   * (`SideEffects.isolated(...)` and `productionDependencies` required); percent must be 100. The
+   * copy is a subrequest tied to the original: a slow shadow slows production requests. ingress-nginx is retired (no
    * releases after March 2026); it stays supported here, but prefer Gateway API or Istio.
    * @see https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/annotations/#mirror
    * @example MirrorRouter.nginx({ host: 'search.example.com' })
@@ -231,22 +265,32 @@ class IstioMirrorRouter extends MirrorRouter {
 
   public bind(scope: Construct, target: MirrorTarget): MirrorRouterConfig {
     const o = this.options;
+    const production = [{ destination: { host: target.service, subset: o.subset, port: { number: target.port } } }];
+    const http: istio.VirtualServiceSpecHttp[] = [];
+    if (target.percent > 0) {
+      http.push({
+        name: 'mirrored',
+        match: istioMatches(target),
+        route: production,
+        mirror: { host: target.shadowService, port: { number: target.port } },
+        mirrorPercentage: { value: target.percent },
+      });
+    }
+    http.push({ name: 'production', route: production });
     const route = new istio.VirtualService(scope, 'VirtualService', {
       metadata: { name: o.virtualService ?? target.name, labels: target.labels },
-      spec: {
-        hosts: [o.host ?? target.service],
-        gateways: o.gateways,
-        http: [{
-          route: [{ destination: { host: target.service, subset: o.subset, port: { number: target.port } } }],
-          mirror: { host: target.shadowService, port: { number: target.port } },
-          mirrorPercentage: { value: target.percent },
-        }],
-      },
+      spec: { hosts: [o.host ?? target.service], gateways: o.gateways, http },
     });
-    const egress = (o.sidecar ?? true)
+    const sidecar = o.sidecar ?? true;
+    const egress = sidecar
       ? [EgressTarget.pods({ namespace: o.istiodNamespace ?? 'istio-system', labels: { app: 'istiod' }, ports: [15012] })]
       : [];
-    return { route, egress, requestMarker: "Host/authority suffixed with '-shadow' (added by Envoy)" };
+    return {
+      route,
+      egress,
+      podLabels: { [ISTIO_INJECT_LABEL]: String(sidecar) },
+      requestMarker: "Host/authority suffixed with '-shadow' (added by Envoy)",
+    };
   }
 }
 
@@ -256,18 +300,26 @@ class GatewayApiMirrorRouter extends MirrorRouter {
   public bind(scope: Construct, target: MirrorTarget): MirrorRouterConfig {
     const o = this.options;
     const share = Number.isInteger(target.percent) ? { percent: target.percent } : { fraction: fraction(target.percent) };
+    const production = [{ name: target.service, port: target.port }];
+    const rules: gateway.HttpRouteSpecRules[] = [];
+    if (target.percent > 0) {
+      rules.push({
+        name: 'mirrored',
+        matches: gatewayMatches(target),
+        backendRefs: production,
+        filters: [{
+          type: gateway.HttpRouteSpecRulesFiltersType.REQUEST_MIRROR,
+          requestMirror: { backendRef: { name: target.shadowService, port: target.port }, ...share },
+        }],
+      });
+    }
+    rules.push({ name: 'production', backendRefs: production });
     const route = new gateway.HttpRoute(scope, 'HTTPRoute', {
       metadata: { name: o.httpRoute ?? target.name, labels: target.labels },
       spec: {
         parentRefs: [{ name: o.gateway, namespace: o.gatewayNamespace, sectionName: o.sectionName }],
         hostnames: o.hostnames,
-        rules: [{
-          backendRefs: [{ name: target.service, port: target.port }],
-          filters: [{
-            type: gateway.HttpRouteSpecRulesFiltersType.REQUEST_MIRROR,
-            requestMirror: { backendRef: { name: target.shadowService, port: target.port }, ...share },
-          }],
-        }],
+        rules,
       },
     });
     return { route, egress: [], requestMarker: "none added by the route; Envoy-based implementations suffix the Host with '-shadow'" };
@@ -280,8 +332,15 @@ class NginxMirrorRouter extends MirrorRouter {
   public bind(scope: Construct, target: MirrorTarget): MirrorRouterConfig {
     const where = scope.node.path;
     const o = this.options;
-    if (target.percent !== 100) {
+    if (target.percent !== 100 && target.percent !== 0) {
       fail(where, 'percent', 'must be 100 with MirrorRouter.nginx() (ingress-nginx copies every request; it cannot mirror a share)', target.percent);
+    }
+    const missing = ALL_METHODS.filter((m) => !target.methods.includes(m));
+    if (missing.length > 0) {
+      fail(where, 'methods', `must list every method with MirrorRouter.nginx() (ingress-nginx's mirror-target copies every request whatever its method; it has no method filter): mirror writes explicitly with methods [${ALL_METHODS.join(', ')}], SideEffects.isolated(...) and productionDependencies, or use MirrorRouter.istio() or MirrorRouter.gatewayApi(), which copy only the methods listed`, target.methods);
+    }
+    if (target.paths !== undefined) {
+      fail(where, 'paths', "must be left out with MirrorRouter.nginx() (the mirror covers the whole Ingress): give the router one path prefix, MirrorRouter.nginx({ host, path: '/api' })", target.paths);
     }
     if (target.namespace === undefined) {
       fail(where, 'router', "must know the shadow's namespace with MirrorRouter.nginx() (the controller addresses the shadow Service by its cluster DNS name): give the Chart a namespace", undefined);
@@ -291,7 +350,7 @@ class NginxMirrorRouter extends MirrorRouter {
     const route = addSingleRouteIngress(scope, 'Ingress', {
       name: o.ingress ?? target.name,
       labels: target.labels,
-      annotations: {
+      annotations: target.percent === 0 ? undefined : {
         'nginx.ingress.kubernetes.io/mirror-target': `http://${target.shadowService}.${target.namespace}.svc.${domain}:${target.port}$request_uri`,
         'nginx.ingress.kubernetes.io/mirror-request-body': (o.mirrorRequestBody ?? true) ? 'on' : 'off',
         'nginx.ingress.kubernetes.io/mirror-host': marker,
@@ -305,6 +364,33 @@ class NginxMirrorRouter extends MirrorRouter {
     warn(scope, 'ingress-nginx sends the mirrored copy as a subrequest tied to the original request: a slow shadow slows production responses. ingress-nginx is retired; prefer MirrorRouter.gatewayApi() or MirrorRouter.istio().');
     return { route, egress: [], requestMarker: `Host '${marker}' (mirror-host)` };
   }
+}
+
+/** Pod label that asks Istio's injector for a sidecar (`"true"`) or none (`"false"`). */
+const ISTIO_INJECT_LABEL = 'sidecar.istio.io/inject';
+
+const ALL_METHODS = [...SAFE_METHODS, ...WRITE_METHODS];
+
+/**
+ * The matches of the mirrored Istio route: every method, for every path. Istio's `uri.prefix` is a
+ * plain string prefix, so a path prefix becomes an exact match on it plus a prefix match on it
+ * followed by '/' (the segment semantics of Gateway API's PathPrefix).
+ */
+function istioMatches(target: MirrorTarget): istio.VirtualServiceSpecHttpMatch[] {
+  const uris: (istio.VirtualServiceSpecHttpMatchUri | undefined)[] = target.paths === undefined ? [undefined] : target.paths.flatMap((p) => {
+    if (p.type === PathMatchType.EXACT) return [{ exact: p.path }];
+    return p.path === '/' ? [{ prefix: '/' }] : [{ exact: p.path }, { prefix: `${p.path}/` }];
+  });
+  return uris.flatMap((uri) => target.methods.map((m) => ({ method: { exact: m }, uri })));
+}
+
+/** The matches of the mirrored Gateway API rule: every method, for every path. */
+function gatewayMatches(target: MirrorTarget): gateway.HttpRouteSpecRulesMatches[] {
+  const paths: (gateway.HttpRouteSpecRulesMatchesPath | undefined)[] = target.paths === undefined ? [undefined] : target.paths.map((p) => ({
+    type: p.type === PathMatchType.EXACT ? gateway.HttpRouteSpecRulesMatchesPathType.EXACT : gateway.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX,
+    value: p.path,
+  }));
+  return paths.flatMap((path) => target.methods.map((m) => ({ path, method: gateway.HttpRouteSpecRulesMatchesMethod[m] })));
 }
 
 /** `percent` as a reduced fraction of requests (`0.5` percent is 1/200). */

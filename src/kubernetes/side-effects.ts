@@ -1,6 +1,6 @@
 import { EgressProtocol, EgressTarget, EgressTargetKind } from './egress-target';
 import { parseCidr } from './private/cidr';
-import { fail } from '../private/validate';
+import { checkDnsSubdomain, fail } from '../private/validate';
 
 /** How a shadow's side effects are contained. */
 export enum SideEffectsKind {
@@ -19,6 +19,13 @@ export interface SideEffectsOptions {
    * @default [EgressTarget.pods({ namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } })]
    */
   readonly dnsServers?: EgressTarget[];
+  /**
+   * Secrets the pods may reference although the production workload of the same service uses
+   * them too, because they grant nothing in production (a read-only key, a sandbox account shared
+   * by both). A shadow that references a production workload's Secret not listed here is refused.
+   * @default - none: every Secret the production workload references is refused
+   */
+  readonly sandboxCredentials?: string[];
 }
 
 /** Options for `SideEffects.isolated`. */
@@ -46,14 +53,27 @@ export interface IsolatedSideEffectsOptions extends SideEffectsOptions {
  * sidecars, a gateway or an ingress controller, and receiving them has no side effect.
  *
  * A NetworkPolicy only takes effect on a cluster whose network plugin enforces it (Calico, Cilium,
- * Antrea, cloud network policy add-ons). Credentials to production systems mounted into the pods
- * are not checked: give the shadow sandbox credentials.
+ * Antrea, cloud network policy add-ons). A `ShadowMirror` whose pods reference a Secret of the
+ * production workload (or a declared production credential) is refused unless the Secret is one of
+ * `sandboxCredentials`; credentials that reach pods another way (a CSI secret store, a cloud
+ * workload identity) are not seen: point those at sandbox accounts.
  */
 export class SideEffects {
   /** Environment variable set to `'true'` in every container of a shadow pod. */
   public static readonly SHADOW_ENV_VAR = 'RELEASE_STRATEGIES_SHADOW';
   /** Label set to `'true'` on every shadow pod. */
   public static readonly SHADOW_LABEL = 'release-strategies.dev/shadow';
+  /**
+   * Widest IPv4 range (prefix length) an allowlist or DNS server list takes without
+   * `acknowledgeWideRange`: a /24, 256 addresses, about one subnet. Wider ranges tend to hold
+   * production hosts too.
+   */
+  public static readonly WIDEST_IPV4_PREFIX = 24;
+  /**
+   * Widest IPv6 range (prefix length) an allowlist or DNS server list takes without
+   * `acknowledgeWideRange`: a /64, one subnet.
+   */
+  public static readonly WIDEST_IPV6_PREFIX = 64;
 
   /**
    * A read-only service: the pods may resolve names and nothing else.
@@ -76,9 +96,7 @@ export class SideEffects {
     }
     allow.forEach((t, i) => {
       if (!(t instanceof EgressTarget)) fail(where, `allowEgressTo[${i}]`, 'must be an EgressTarget', t);
-      if (t.kind === EgressTargetKind.CIDR && t.exceptCidrs.length === 0 && parseCidr(t.cidrBlock!)?.prefix === 0) {
-        fail(where, `allowEgressTo[${i}]`, 'must not allow every address (that reaches every production dependency): list the sandbox addresses, or except the ranges production runs in', t);
-      }
+      checkReach(where, `allowEgressTo[${i}]`, t);
     });
     return new SideEffects(where, SideEffectsKind.ISOLATED, [...allow], options);
   }
@@ -87,6 +105,7 @@ export class SideEffects {
   public readonly kind: SideEffectsKind;
   private readonly _allow: EgressTarget[];
   private readonly _dns: EgressTarget[];
+  private readonly _sandbox: string[];
 
   private constructor(where: string, kind: SideEffectsKind, allow: EgressTarget[], options: SideEffectsOptions) {
     const dns = options.dnsServers ?? [EgressTarget.pods({ namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } })];
@@ -96,10 +115,21 @@ export class SideEffects {
       if (t.ports.length > 0 || t.protocol !== EgressProtocol.TCP) {
         fail(where, `dnsServers[${i}]`, 'must not set ports or protocol (DNS is always allowed on port 53 over UDP and TCP)', t);
       }
+      checkReach(where, `dnsServers[${i}]`, t);
     });
+    const sandbox = options.sandboxCredentials ?? [];
+    if (!Array.isArray(sandbox)) fail(where, 'sandboxCredentials', 'must be a list of Secret names', sandbox);
+    sandbox.forEach((name, i) => checkDnsSubdomain(where, `sandboxCredentials[${i}]`, name));
+    if (new Set(sandbox).size !== sandbox.length) fail(where, 'sandboxCredentials', 'must not repeat a Secret', sandbox);
     this.kind = kind;
     this._allow = allow;
     this._dns = [...dns];
+    this._sandbox = [...sandbox];
+  }
+
+  /** Secrets the pods may share with the production workload (a copy). */
+  public get sandboxCredentials(): string[] {
+    return [...this._sandbox];
   }
 
   /** Sandbox dependencies the pods may reach (a copy); empty for `none()`. */
@@ -115,5 +145,21 @@ export class SideEffects {
   /** `none()` or `isolated(<n> targets)`, used in error messages. */
   public toString(): string {
     return this.kind === SideEffectsKind.NONE ? 'SideEffects.none()' : `SideEffects.isolated(${this._allow.length} targets)`;
+  }
+}
+
+/**
+ * Refuses a CIDR target that reaches the internet (`/0`, whatever is excepted) or is wider than the
+ * documented limit without an acknowledgement.
+ */
+function checkReach(where: string, field: string, target: EgressTarget): void {
+  if (target.kind !== EgressTargetKind.CIDR) return;
+  const range = parseCidr(target.cidrBlock!)!;
+  if (range.prefix === 0) {
+    fail(where, field, `must not allow every address, whatever it excepts (${target.cidrBlock} reaches the internet, where payment, email and other production APIs live): list each sandbox range, at most /${SideEffects.WIDEST_IPV4_PREFIX} (IPv4) or /${SideEffects.WIDEST_IPV6_PREFIX} (IPv6)`, target);
+  }
+  const widest = range.family === 4 ? SideEffects.WIDEST_IPV4_PREFIX : SideEffects.WIDEST_IPV6_PREFIX;
+  if (range.prefix < widest && target.wideRangeAcknowledgement === undefined) {
+    fail(where, field, `must be at most /${widest} for IPv${range.family}, or say why it reaches no production system: EgressTarget.cidr('${target.cidrBlock}', { acknowledgeWideRange: '<reason>' })`, target);
   }
 }

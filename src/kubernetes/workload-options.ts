@@ -14,7 +14,9 @@ import { Drain } from './drain';
  */
 export interface WorkloadOptions {
   /**
-   * Containers of each pod (cdk8s-plus `ContainerProps`). The first one serves traffic: it needs
+   * Containers of each pod (cdk8s-plus `ContainerProps`). Every container needs an `image` (not
+   * empty, no whitespace; a cdk8s `Lazy` image is checked when the app is synthesized, an aws-cdk-lib
+   * token is written out unchecked) and ports from 1 to 65535. The first one serves traffic: it needs
    * `portNumber` and, unless `allowMissingReadinessProbe` is set, `readiness`.
    */
   readonly containers: kplus.ContainerProps[];
@@ -31,17 +33,19 @@ export interface WorkloadOptions {
    */
   readonly name?: string;
   /**
-   * Labels added to every object and pod, next to the app.kubernetes.io labels.
+   * Labels added to every object and pod, next to the app.kubernetes.io labels. Keys are qualified
+   * names (`team`, `example.com/team`); a value may be a cdk8s `Lazy`, checked when the app is synthesized.
    * @default - only the standard labels
    */
   readonly labels?: { [key: string]: string };
   /**
-   * Annotations added to every pod.
+   * Annotations added to every pod; keys are qualified names like label keys.
    * @default - none
    */
   readonly podAnnotations?: { [key: string]: string };
   /**
-   * Service account the pods run as; its token is mounted only when this is set.
+   * Service account the pods run as (a DNS-1123 subdomain; a cdk8s `Lazy` is checked when the app is
+   * synthesized); its token is mounted only when this is set.
    * @default - the namespace's default account, with no token mounted
    */
   readonly serviceAccountName?: string;

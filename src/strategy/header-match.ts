@@ -36,12 +36,17 @@ export class HeaderMatch {
    * @example HeaderMatch.regex('x-user-group', '^beta-')
    */
   public static regex(header: string, pattern: string): HeaderMatch {
+    const where = 'HeaderMatch.regex()';
     try {
       new RegExp(pattern);
     } catch {
-      fail('HeaderMatch.regex()', 'pattern', 'must be a valid regular expression', pattern);
+      fail(where, 'pattern', 'must be a valid regular expression', pattern);
     }
-    return new HeaderMatch('HeaderMatch.regex()', header, pattern, MatchType.REGEX);
+    // The routers (Envoy, Go) match with RE2, which has neither lookaround nor back-references.
+    if (/\(\?<?[=!]|\\[1-9]|\\k</.test(pattern)) {
+      fail(where, 'pattern', 'must be an RE2 regular expression (no lookahead, lookbehind or back-references)', pattern);
+    }
+    return new HeaderMatch(where, header, pattern, MatchType.REGEX);
   }
 
   /**
@@ -52,6 +57,7 @@ export class HeaderMatch {
     const where = 'HeaderMatch.cookie()';
     checkNonEmpty(where, 'name', name);
     if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name)) fail(where, 'name', 'must be a cookie name (RFC 6265 token)', name);
+    checkNonEmpty(where, 'value', value);
     const escaped = value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     return new HeaderMatch(where, 'cookie', `^(.*?;\\s*)?(${name}=${escaped})(;.*)?$`, MatchType.REGEX);
   }

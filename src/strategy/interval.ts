@@ -1,21 +1,31 @@
 import { fail } from '../private/validate';
 
 const UNIT_SECONDS: { [unit: string]: number } = { h: 3600, m: 60, s: 1 };
+const MAX_SECONDS = 365 * 24 * 3600;
+const MAX_TEXT = `${MAX_SECONDS / 3600}h (365 days)`;
 
 /**
- * A length of time in whole seconds, used by the shared release model.
+ * A length of time in whole seconds, from 0s to 8760h (365 days), used by the shared release model.
  *
  * Kubernetes engines take it as a Go duration string (`5m`, `1h30m`); AWS engines take whole minutes
  * or seconds and refuse values they cannot express. A construct prop that belongs to one side only
  * takes that side's own `Duration` instead.
+ *
+ * The maximum, `Interval.MAX_SECONDS` (365 days), is far above any bake, gate interval or test a
+ * release needs, and far below what the engines can read (Go durations stop at about 2562047h), so
+ * every Interval renders exactly, as a whole number of seconds, in every engine; a longer one is
+ * refused where it is made (including by `plus()` and `times()`).
  */
 export class Interval {
+  /** The longest Interval, in seconds: 365 days (8760h). */
+  public static readonly MAX_SECONDS = MAX_SECONDS;
+
   /**
    * A number of seconds.
    * @example Interval.seconds(30)
    */
   public static seconds(amount: number): Interval {
-    return new Interval(amount, 1, 'Interval.seconds()');
+    return Interval.ofAmount('Interval.seconds()', amount, 1);
   }
 
   /**
@@ -23,7 +33,7 @@ export class Interval {
    * @example Interval.minutes(5)
    */
   public static minutes(amount: number): Interval {
-    return new Interval(amount, 60, 'Interval.minutes()');
+    return Interval.ofAmount('Interval.minutes()', amount, 60);
   }
 
   /**
@@ -31,7 +41,7 @@ export class Interval {
    * @example Interval.hours(1)
    */
   public static hours(amount: number): Interval {
-    return new Interval(amount, 3600, 'Interval.hours()');
+    return Interval.ofAmount('Interval.hours()', amount, 3600);
   }
 
   /**
@@ -39,22 +49,30 @@ export class Interval {
    * @example Interval.parse('1h30m')
    */
   public static parse(text: string): Interval {
+    const where = 'Interval.parse()';
     const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(typeof text === 'string' ? text : '');
     if (!match || text === '') {
-      fail('Interval.parse()', 'text', "must be whole hours, minutes and seconds such as '30s', '5m' or '1h30m'", text);
+      fail(where, 'text', "must be whole hours, minutes and seconds such as '30s', '5m' or '1h30m'", text);
     }
     const [, h, m, s] = match;
-    return new Interval(Number(h ?? 0) * 3600 + Number(m ?? 0) * 60 + Number(s ?? 0), 1, 'Interval.parse()');
+    const total = Number(h ?? 0) * 3600 + Number(m ?? 0) * 60 + Number(s ?? 0);
+    if (total > Interval.MAX_SECONDS) fail(where, 'text', `must be at most ${MAX_TEXT}`, text);
+    return new Interval(total);
+  }
+
+  /** Checks `amount` units of `unitSeconds` seconds each. */
+  private static ofAmount(where: string, amount: number, unitSeconds: number): Interval {
+    const total = amount * unitSeconds;
+    if (typeof amount !== 'number' || !Number.isFinite(amount) || amount < 0 || !Number.isInteger(total) || total > Interval.MAX_SECONDS) {
+      fail(where, 'amount', `must be from 0 to ${Interval.MAX_SECONDS / unitSeconds} (${MAX_TEXT}) and a whole number of seconds`, amount);
+    }
+    return new Interval(total === 0 ? 0 : total); // not -0
   }
 
   private readonly totalSeconds: number;
 
-  private constructor(amount: number, unitSeconds: number, where: string) {
-    const total = amount * unitSeconds;
-    if (typeof amount !== 'number' || !Number.isFinite(amount) || amount < 0 || !Number.isInteger(total)) {
-      fail(where, 'amount', 'must be zero or more and a whole number of seconds', amount);
-    }
-    this.totalSeconds = total;
+  private constructor(totalSeconds: number) {
+    this.totalSeconds = totalSeconds;
   }
 
   /** The length in seconds. */
@@ -77,14 +95,23 @@ export class Interval {
     return this.totalSeconds === 0;
   }
 
-  /** This length plus another. */
+  /** This length plus another; the sum must be at most `Interval.MAX_SECONDS`. */
   public plus(other: Interval): Interval {
-    return new Interval(this.totalSeconds + other.totalSeconds, 1, 'Interval.plus()');
+    const where = 'Interval.plus()';
+    if (!(other instanceof Interval)) fail(where, 'other', 'must be an Interval', other);
+    if (this.totalSeconds + other.totalSeconds > Interval.MAX_SECONDS) {
+      fail(where, 'other', `must keep the sum at most ${MAX_TEXT} (this Interval is ${this})`, other);
+    }
+    return new Interval(this.totalSeconds + other.totalSeconds);
   }
 
-  /** This length repeated `times` times. */
+  /** This length repeated `times` times; the result must be whole seconds, at most `Interval.MAX_SECONDS`. */
   public times(times: number): Interval {
-    return new Interval(this.totalSeconds * times, 1, 'Interval.times()');
+    const total = this.totalSeconds * times;
+    if (typeof times !== 'number' || !Number.isFinite(times) || times < 0 || !Number.isInteger(total) || total > Interval.MAX_SECONDS) {
+      fail('Interval.times()', 'times', `must be zero or more and keep the result a whole number of seconds of at most ${MAX_TEXT} (this Interval is ${this})`, times);
+    }
+    return new Interval(total);
   }
 
   /** A Go duration string, as Argo Rollouts and Flagger read them: `90s` is `1m30s`, zero is `0s`. */

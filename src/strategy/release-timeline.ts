@@ -172,7 +172,7 @@ export class ReleaseTimeline {
     compare.forEach((e, i) => {
       if (!(e instanceof TimelineEngine)) fail(where, `compareEngines[${i}]`, 'must be a TimelineEngine', e);
     });
-    return new ReleaseTimeline(schedule, engine, compare, options.title ?? schedule.steps.map((s) => s.label).join(', '));
+    return new ReleaseTimeline(where, schedule, engine, compare, options.title ?? schedule.steps.map((s) => s.label).join(', '));
   }
 
   /** Title of the table and the chart. */
@@ -204,10 +204,10 @@ export class ReleaseTimeline {
   private readonly layout: Layout;
   private readonly gateTimings: GateTiming[];
 
-  private constructor(schedule: Schedule, engine: TimelineEngine, compare: TimelineEngine[], title: string) {
+  private constructor(where: string, schedule: Schedule, engine: TimelineEngine, compare: TimelineEngine[], title: string) {
     this.title = title;
     this.engine = engine;
-    this.layout = layOut(schedule, abortModel(engine));
+    this.layout = layOut(where, schedule, abortModel(engine));
     this.gateTimings = [...schedule.backgroundGates, ...schedule.steps.flatMap((s) => s.gates ?? [])];
     this.unboundedSteps = this.layout.unboundedSteps;
     this.minimumDurationSeconds = this.layout.minimumDurationSeconds;

@@ -133,6 +133,9 @@ export class RolloutPlan {
     checkRange(where, 'iterations', options.iterations, 1, 1000);
     checkBake(where, 'every', options.every);
     if (!options.match || options.match.length === 0) fail(where, 'match', 'must have at least one HeaderMatch', options.match);
+    if (options.every.toSeconds() * options.iterations > Interval.MAX_SECONDS) {
+      fail(where, 'iterations', `must keep the test (iterations × every, ${options.every}) at most ${Interval.seconds(Interval.MAX_SECONDS)} (365 days)`, options.iterations);
+    }
     const steps = [Step.headerRoute({ name: 'ab-test', match: options.match }), Step.bake(options.every.times(options.iterations))];
     const background = { backgroundGates: options.gates, backgroundStartStep: options.gates?.length ? 1 : undefined };
     return new RolloutPlan(where, PlanKind.AB_TEST, steps, background,

@@ -1,4 +1,4 @@
-import { checkNumber, fail } from '../private/validate';
+import { checkFinite, fail } from '../private/validate';
 
 /**
  * The range a gate's measurement must stay in for the release to go on.
@@ -12,7 +12,7 @@ export class Threshold {
    * @example Threshold.atLeast(0.99)
    */
   public static atLeast(min: number): Threshold {
-    checkNumber('Threshold.atLeast()', 'min', min, -Number.MAX_VALUE, Number.MAX_VALUE);
+    checkFinite('Threshold.atLeast()', 'min', min);
     return new Threshold(min, undefined);
   }
 
@@ -21,7 +21,7 @@ export class Threshold {
    * @example Threshold.atMost(0.5)
    */
   public static atMost(max: number): Threshold {
-    checkNumber('Threshold.atMost()', 'max', max, -Number.MAX_VALUE, Number.MAX_VALUE);
+    checkFinite('Threshold.atMost()', 'max', max);
     return new Threshold(undefined, max);
   }
 
@@ -30,8 +30,8 @@ export class Threshold {
    * @example Threshold.between(0, 0.3)
    */
   public static between(min: number, max: number): Threshold {
-    checkNumber('Threshold.between()', 'min', min, -Number.MAX_VALUE, Number.MAX_VALUE);
-    checkNumber('Threshold.between()', 'max', max, -Number.MAX_VALUE, Number.MAX_VALUE);
+    checkFinite('Threshold.between()', 'min', min);
+    checkFinite('Threshold.between()', 'max', max);
     if (min > max) fail('Threshold.between()', 'max', `must be at least min (${min})`, max);
     return new Threshold(min, max);
   }

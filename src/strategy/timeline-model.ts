@@ -16,6 +16,10 @@
  */
 import { StepKind } from './step';
 import { TimelineActivity as Activity } from './timeline-activity';
+import { fail } from '../private/validate';
+
+/** The worst case tries a fault at every measurement; beyond this many the timeline is refused. */
+const MAX_MEASUREMENTS = 100_000;
 
 /** Timing of one gate, in seconds. */
 export interface GateTiming {
@@ -127,7 +131,7 @@ export function detectionSeconds(g: GateTiming, abort: AbortModel): number {
 }
 
 /** Lays a schedule out in time and computes its exposures. */
-export function layOut(schedule: Schedule, abort: AbortModel): Layout {
+export function layOut(where: string, schedule: Schedule, abort: AbortModel): Layout {
   const allGates = [...schedule.backgroundGates, ...schedule.steps.flatMap((s) => s.gates ?? [])];
   // A manual pause is unbounded; the arithmetic stretches it to a length in which every gate can
   // take enough measurements to abort, so "aborted during the pause" and "never aborted" both show.
@@ -252,6 +256,10 @@ export function layOut(schedule: Schedule, abort: AbortModel): Layout {
   }
 
   const exposureCalc = new ExposureCalculator(laid, abort.automatic ? runs : [], abort, modelEnd);
+  const measurements = exposureCalc.measurements();
+  if (measurements > MAX_MEASUREMENTS) {
+    fail(where, 'plan', `must take at most ${MAX_MEASUREMENTS} gate measurements for the timeline to try every fault time (a gate measuring every minute for 69 days takes 100000)`, measurements);
+  }
   const brokenFromStart = exposureCalc.at(0);
   let worst = brokenFromStart;
   for (const t of exposureCalc.candidates()) {
@@ -293,6 +301,12 @@ class ExposureCalculator {
     private readonly runs: Run[],
     private readonly abort: AbortModel,
     private readonly end: number) {}
+
+  /** How many measurements the runs take, i.e. how many fault times `candidates()` tries. */
+  public measurements(): number {
+    const count = (r: Run) => (r.last < r.first ? 0 : Math.floor((Math.min(r.last, this.end) - r.first) / r.gate.intervalSeconds) + 1);
+    return this.runs.reduce((sum, r) => sum + count(r), 0);
+  }
 
   /** Fault times where the worst case can occur: 0 and every measurement (the abort time jumps there). */
   public candidates(): number[] {

@@ -192,7 +192,10 @@ function tickStep(total: number): number {
   for (const step of [15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400]) {
     if (total / step <= 10) return step;
   }
-  return 172800;
+  // Whole days, doubling: at most ten ticks however long the release (the chart stays the same size).
+  let step = 172800;
+  while (total / step > 10) step *= 2;
+  return step;
 }
 
 function truncate(text: string, max: number): string {

@@ -119,7 +119,7 @@ describe('CloudFormation', () => {
 
   test('fails when an ECS deployment does not set its bake time', () => {
     const template = { Resources: { Svc: { Type: 'AWS::ECS::Service', Properties: { DeploymentConfiguration: { Strategy: 'BLUE_GREEN' } } } } };
-    expect(() => readTemplate('t.json', template)).toThrow("AWS::ECS::Service Svc: DeploymentConfiguration.BakeTimeInMinutes is not set: the timeline does not guess ECS's default bake time; set it in the template");
+    expect(() => readTemplate('t.json', template)).toThrow("AWS::ECS::Service Svc: invalid 'DeploymentConfiguration.BakeTimeInMinutes': must be set in the template (the timeline does not guess ECS's default bake time), got nothing");
   });
 
   test('fails when a rollback alarm is not in the template', () => {

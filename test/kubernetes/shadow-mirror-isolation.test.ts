@@ -1,18 +1,10 @@
 import { Chart, Testing } from 'cdk8s';
 import { Probe } from 'cdk8s-plus-28';
+import { chartIn, DNS_RULE } from './shadow-fixtures';
 import { EgressProtocol, EgressTarget, MirrorRouter, ShadowMirror, ShadowMirrorProps, SideEffects } from '../../src';
 import { parseCidr, rangesOverlap } from '../../src/kubernetes/private/cidr';
 import { addShadowIsolation } from '../../src/kubernetes/private/shadow-isolation';
 import { expectValidManifests } from '../schema-validation';
-
-const DNS_RULE = {
-  to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
-  ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
-};
-
-function chartIn(namespace?: string): Chart {
-  return new Chart(Testing.app(), 'test', { namespace });
-}
 
 /** A Gateway API shadow (its router needs no egress of its own). */
 function props(overrides: Partial<ShadowMirrorProps> = {}): ShadowMirrorProps {
@@ -37,6 +29,11 @@ function policyOf(chart: Chart): any {
 
 function isolated(...allowEgressTo: EgressTarget[]): SideEffects {
   return SideEffects.isolated({ allowEgressTo });
+}
+
+/** A range wider than an allowlist takes without a reason, with one. */
+function wide(cidr: string, exceptCidrs?: string[]): EgressTarget {
+  return EgressTarget.cidr(cidr, { exceptCidrs, acknowledgeWideRange: 'sandbox VPC, no production hosts' });
 }
 
 describe('the NetworkPolicy', () => {
@@ -183,14 +180,14 @@ describe('production dependencies', () => {
     ['IPv6 ranges nest', '2001:db8::/32', '2001:db8:1::/48'],
   ])('fails when %s', (_, allowed, production) => {
     expect(() => new ShadowMirror(chartIn('pricing'), 'pricing-v3', props({
-      sideEffects: isolated(EgressTarget.cidr(allowed)),
+      sideEffects: isolated(wide(allowed)),
       productionDependencies: [EgressTarget.cidr(production)],
     }))).toThrow(refusal('sideEffects.allowEgressTo[0]', `productionDependencies[0]: ${production}`, allowed));
   });
 
   test('fails when an except list carves out only part of a production range', () => {
     expect(() => new ShadowMirror(chartIn('pricing'), 'pricing-v3', props({
-      sideEffects: isolated(EgressTarget.cidr('10.0.0.0/8', { exceptCidrs: ['10.20.0.0/17'] })),
+      sideEffects: isolated(wide('10.0.0.0/8', ['10.20.0.0/17'])),
       productionDependencies: [EgressTarget.cidr('10.20.0.0/16')],
     }))).toThrow(refusal('sideEffects.allowEgressTo[0]', 'productionDependencies[0]: 10.20.0.0/16', '10.0.0.0/8 except 10.20.0.0/17'));
   });
@@ -230,12 +227,11 @@ describe('production dependencies', () => {
     ["own-namespace pods and another namespace's pods", EgressTarget.pods({ labels: { app: 'postgres' } }), EgressTarget.pods({ namespace: 'billing', labels: { app: 'postgres' } })],
     ['ports differ', EgressTarget.pods({ namespace: 'pricing', labels: { app: 'postgres' }, ports: [9187] }), EgressTarget.pods({ namespace: 'pricing', labels: { app: 'postgres' }, ports: [5432] })],
     ['protocols differ', EgressTarget.namespace('pricing', { ports: [53], protocol: EgressProtocol.UDP }), EgressTarget.namespace('pricing', { ports: [53] })],
-    ['ranges are disjoint', EgressTarget.cidr('10.30.0.0/16'), EgressTarget.cidr('10.20.0.0/16')],
-    ['except carves out the whole production range', EgressTarget.cidr('10.0.0.0/8', { exceptCidrs: ['10.20.0.0/16'] }), EgressTarget.cidr('10.20.0.0/16')],
-    ['the internet except private ranges', EgressTarget.cidr('0.0.0.0/0', { exceptCidrs: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] }), EgressTarget.cidr('10.20.0.0/16')],
+    ['ranges are disjoint', EgressTarget.cidr('10.30.0.0/24'), EgressTarget.cidr('10.20.0.0/16')],
+    ['except carves out the whole production range', wide('10.0.0.0/8', ['10.20.0.0/16']), EgressTarget.cidr('10.20.0.0/16')],
     ['production excepts the allowed range', EgressTarget.cidr('10.99.1.0/24'), EgressTarget.cidr('10.0.0.0/8', { exceptCidrs: ['10.99.0.0/16'] })],
-    ['address families differ', EgressTarget.cidr('2001:db8::/32'), EgressTarget.cidr('10.0.0.0/8')],
-    ['a range and a pod selector (pod IPs are unknown at synth)', EgressTarget.cidr('10.0.0.0/8'), EgressTarget.pods({ namespace: 'pricing', labels: { app: 'postgres' } })],
+    ['address families differ', EgressTarget.cidr('2001:db8::/64'), EgressTarget.cidr('10.0.0.0/8')],
+    ['a range and a pod selector (pod IPs are unknown at synth)', wide('10.0.0.0/8'), EgressTarget.pods({ namespace: 'pricing', labels: { app: 'postgres' } })],
   ])('accepts an allowlist entry when %s', (_, allowed, production) => {
     const chart = chartIn('pricing');
     new ShadowMirror(chart, 'pricing-v3', props({ sideEffects: isolated(allowed), productionDependencies: [production] }));
@@ -263,9 +259,40 @@ describe('SideEffects', () => {
       .toThrow("SideEffects.isolated(): invalid 'allowEgressTo': must list at least one sandbox dependency (use SideEffects.none() for a service without dependencies), got []");
   });
 
-  test.each(['0.0.0.0/0', '::/0'])('fails when the allowlist allows every address (%s)', (cidr) => {
-    expect(() => isolated(EgressTarget.cidr(cidr)))
-      .toThrow(`SideEffects.isolated(): invalid 'allowEgressTo[0]': must not allow every address (that reaches every production dependency): list the sandbox addresses, or except the ranges production runs in, got ${cidr}`);
+  test.each([
+    ['0.0.0.0/0', {}, '0.0.0.0/0'],
+    ['::/0', {}, '::/0'],
+    ['0.0.0.0/0', { exceptCidrs: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'] }, '0.0.0.0/0 except 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16'],
+    ['::/0', { exceptCidrs: ['fc00::/7'], acknowledgeWideRange: 'all of it is sandbox' }, '::/0 except fc00::/7'],
+  ])('fails when the allowlist allows every address (%s, %p), even with exceptions or a reason', (cidr, options, got) => {
+    expect(() => isolated(EgressTarget.cidr(cidr, options)))
+      .toThrow(`SideEffects.isolated(): invalid 'allowEgressTo[0]': must not allow every address, whatever it excepts (${cidr} reaches the internet, where payment, email and other production APIs live): list each sandbox range, at most /24 (IPv4) or /64 (IPv6), got ${got}`);
+  });
+
+  test.each([
+    ['10.0.0.0/23', 4, 24],
+    ['2001:db8::/63', 6, 64],
+  ])('fails when an allowlist range (%s) is wider than the limit and not acknowledged', (cidr, family, limit) => {
+    expect(() => isolated(EgressTarget.cidr('10.1.0.0/24'), EgressTarget.cidr(cidr, { ports: [443] })))
+      .toThrow(`SideEffects.isolated(): invalid 'allowEgressTo[1]': must be at most /${limit} for IPv${family}, or say why it reaches no production system: EgressTarget.cidr('${cidr}', { acknowledgeWideRange: '<reason>' }), got ${cidr} on TCP 443`);
+  });
+
+  test('fails when a DNS server range is wider than the limit and not acknowledged', () => {
+    expect(() => SideEffects.none({ dnsServers: [EgressTarget.cidr('10.96.0.0/12')] }))
+      .toThrow("SideEffects.none(): invalid 'dnsServers[0]': must be at most /24 for IPv4, or say why it reaches no production system: EgressTarget.cidr('10.96.0.0/12', { acknowledgeWideRange: '<reason>' }), got 10.96.0.0/12");
+  });
+
+  test('accepts ranges at the limit, and wider ranges with a reason', () => {
+    const target = EgressTarget.cidr('10.99.0.0/16', { acknowledgeWideRange: 'sandbox VPC, peered with nothing' });
+    expect(target.wideRangeAcknowledgement).toBe('sandbox VPC, peered with nothing');
+    expect(isolated(EgressTarget.cidr('10.1.0.0/24'), EgressTarget.cidr('2001:db8::/64'), target).allowEgressTo).toHaveLength(3);
+    expect(SideEffects.WIDEST_IPV4_PREFIX).toBe(24);
+    expect(SideEffects.WIDEST_IPV6_PREFIX).toBe(64);
+  });
+
+  test('fails when the reason for a wide range is empty', () => {
+    expect(() => EgressTarget.cidr('10.99.0.0/16', { acknowledgeWideRange: ' ' }))
+      .toThrow("EgressTarget.cidr(): invalid 'acknowledgeWideRange': must be a non-empty string, got ' '");
   });
 
   test('fails when an allowlist entry is not an EgressTarget', () => {

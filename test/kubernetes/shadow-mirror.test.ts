@@ -1,18 +1,13 @@
-import { Chart, Testing } from 'cdk8s';
 import { ContainerProps, EnvValue, Probe } from 'cdk8s-plus-28';
-import { DisruptionBudget, EgressTarget, MirrorRouter, ShadowMirror, ShadowMirrorProps, SideEffects } from '../../src';
+import { chartIn, synth } from './shadow-fixtures';
+import { DisruptionBudget, EgressTarget, HttpMethod, MirrorRouter, PathMatch, ShadowMirror, ShadowMirrorProps, SideEffects } from '../../src';
 import { warningsOf } from '../../src/private/warnings';
-import { expectValidManifests } from '../schema-validation';
 
 const containers: ContainerProps[] = [{
   image: 'registry.example.com/search:2.0.0',
   portNumber: 8080,
   readiness: Probe.fromHttpGet('/healthz'),
 }];
-
-function chartIn(namespace?: string): Chart {
-  return new Chart(Testing.app(), 'test', { namespace });
-}
 
 function props(overrides: Partial<ShadowMirrorProps> = {}): ShadowMirrorProps {
   return {
@@ -26,10 +21,16 @@ function props(overrides: Partial<ShadowMirrorProps> = {}): ShadowMirrorProps {
   };
 }
 
-function synth(chart: Chart): any[] {
-  const objects = Testing.synth(chart);
-  expectValidManifests(objects);
-  return objects;
+const SAFE_MATCHES = [{ method: { exact: 'GET' } }, { method: { exact: 'HEAD' } }, { method: { exact: 'OPTIONS' } }];
+const ALL_METHODS = [HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE];
+
+/** What a shadow that gets writes needs: every method, a sandbox allowlist, production declared. */
+function mirroringWrites(): Partial<ShadowMirrorProps> {
+  return {
+    methods: ALL_METHODS,
+    sideEffects: SideEffects.isolated({ allowEgressTo: [EgressTarget.pods({ namespace: 'search-sandbox', labels: { app: 'index' } })] }),
+    productionDependencies: [EgressTarget.namespace('search-index')],
+  };
 }
 
 function only(objects: any[], kind: string): any {
@@ -47,12 +48,54 @@ describe('Istio router', () => {
     expect(vs.metadata).toEqual({ name: 'search-v2', namespace: 'search', labels: { 'app.kubernetes.io/name': 'search-v2' } });
     expect(vs.spec).toEqual({
       hosts: ['search'],
-      http: [{
-        route: [{ destination: { host: 'search', port: { number: 80 } } }],
-        mirror: { host: 'search-v2', port: { number: 80 } },
-        mirrorPercentage: { value: 35 },
-      }],
+      http: [
+        {
+          name: 'mirrored',
+          match: SAFE_MATCHES,
+          route: [{ destination: { host: 'search', port: { number: 80 } } }],
+          mirror: { host: 'search-v2', port: { number: 80 } },
+          mirrorPercentage: { value: 35 },
+        },
+        { name: 'production', route: [{ destination: { host: 'search', port: { number: 80 } } }] },
+      ],
     });
+  });
+
+  test('only the listed methods and paths are mirrored; a prefix matches whole path segments', () => {
+    const chart = chartIn('search');
+    new ShadowMirror(chart, 'search-v2', props({ methods: [HttpMethod.HEAD, HttpMethod.GET], paths: [PathMatch.prefix('/v1/search'), PathMatch.exact('/suggest'), PathMatch.prefix('/')] }));
+    const [mirrored, production] = only(synth(chart), 'VirtualService').spec.http;
+    expect(mirrored.match).toEqual([
+      { method: { exact: 'GET' }, uri: { exact: '/v1/search' } },
+      { method: { exact: 'HEAD' }, uri: { exact: '/v1/search' } },
+      { method: { exact: 'GET' }, uri: { prefix: '/v1/search/' } },
+      { method: { exact: 'HEAD' }, uri: { prefix: '/v1/search/' } },
+      { method: { exact: 'GET' }, uri: { exact: '/suggest' } },
+      { method: { exact: 'HEAD' }, uri: { exact: '/suggest' } },
+      { method: { exact: 'GET' }, uri: { prefix: '/' } },
+      { method: { exact: 'HEAD' }, uri: { prefix: '/' } },
+    ]);
+    expect(production).toEqual({ name: 'production', route: [{ destination: { host: 'search', port: { number: 80 } } }] });
+  });
+
+  test('writes are mirrored only when listed, next to the safe methods', () => {
+    const chart = chartIn('search');
+    new ShadowMirror(chart, 'search-v2', props(mirroringWrites()));
+    expect(only(synth(chart), 'VirtualService').spec.http[0].match.map((m: any) => m.method.exact))
+      .toEqual(['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE']);
+  });
+
+  test('the shadow pods ask for a sidecar and may reach istiod; without a sidecar they ask for none and may not', () => {
+    const chart = chartIn('search');
+    new ShadowMirror(chart, 'search-v2', props());
+    new ShadowMirror(chart, 'search-v3', props({ router: MirrorRouter.istio({ sidecar: false }) }));
+    const objects = synth(chart);
+    const labels = (name: string) => objects.find((o) => o.kind === 'Deployment' && o.metadata.name === name).spec.template.metadata.labels;
+    const egress = (name: string) => objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === `${name}-shadow-egress`).spec.egress;
+    expect(labels('search-v2')['sidecar.istio.io/inject']).toBe('true');
+    expect(labels('search-v3')['sidecar.istio.io/inject']).toBe('false');
+    expect(egress('search-v2').map((r: any) => r.ports)).toContainEqual([{ protocol: 'TCP', port: 15012 }]);
+    expect(egress('search-v3').map((r: any) => r.ports)).not.toContainEqual([{ protocol: 'TCP', port: 15012 }]);
   });
 
   test('gateways, subset, VirtualService name and a fractional percentage reach the VirtualService', () => {
@@ -66,11 +109,16 @@ describe('Istio router', () => {
     expect(vs.spec).toEqual({
       hosts: ['search.example.com'],
       gateways: ['istio-system/public', 'mesh'],
-      http: [{
-        route: [{ destination: { host: 'search', subset: 'stable', port: { number: 80 } } }],
-        mirror: { host: 'search-v2', port: { number: 80 } },
-        mirrorPercentage: { value: 0.25 },
-      }],
+      http: [
+        {
+          name: 'mirrored',
+          match: SAFE_MATCHES,
+          route: [{ destination: { host: 'search', subset: 'stable', port: { number: 80 } } }],
+          mirror: { host: 'search-v2', port: { number: 80 } },
+          mirrorPercentage: { value: 0.25 },
+        },
+        { name: 'production', route: [{ destination: { host: 'search', subset: 'stable', port: { number: 80 } } }] },
+      ],
     });
   });
 
@@ -96,14 +144,35 @@ describe('Gateway API router', () => {
     expect(route.spec).toEqual({
       parentRefs: [{ name: 'public', namespace: 'gateway-system', sectionName: 'https' }],
       hostnames: ['pricing.example.com'],
-      rules: [{
-        backendRefs: [{ name: 'pricing', port: 8080 }],
-        filters: [{
-          type: 'RequestMirror',
-          requestMirror: { backendRef: { name: 'pricing-v3', port: 8080 }, percent: 20 },
-        }],
-      }],
+      rules: [
+        {
+          name: 'mirrored',
+          matches: [{ method: 'GET' }, { method: 'HEAD' }, { method: 'OPTIONS' }],
+          backendRefs: [{ name: 'pricing', port: 8080 }],
+          filters: [{
+            type: 'RequestMirror',
+            requestMirror: { backendRef: { name: 'pricing-v3', port: 8080 }, percent: 20 },
+          }],
+        },
+        { name: 'production', backendRefs: [{ name: 'pricing', port: 8080 }] },
+      ],
     });
+  });
+
+  test('paths and methods become the matches of the mirrored rule', () => {
+    const chart = chartIn('pricing');
+    new ShadowMirror(chart, 'pricing-v3', props({
+      service: 'pricing',
+      methods: [HttpMethod.GET],
+      paths: [PathMatch.prefix('/v1/quotes'), PathMatch.exact('/v1/rates')],
+      router: MirrorRouter.gatewayApi({ gateway: 'public' }),
+    }));
+    const [mirrored, production] = only(synth(chart), 'HTTPRoute').spec.rules;
+    expect(mirrored.matches).toEqual([
+      { path: { type: 'PathPrefix', value: '/v1/quotes' }, method: 'GET' },
+      { path: { type: 'Exact', value: '/v1/rates' }, method: 'GET' },
+    ]);
+    expect(production).toEqual({ name: 'production', backendRefs: [{ name: 'pricing', port: 80 }] });
   });
 
   test.each([
@@ -114,6 +183,7 @@ describe('Gateway API router', () => {
     const chart = chartIn('pricing');
     new ShadowMirror(chart, 'pricing-v3', props({ service: 'pricing', percent, router: MirrorRouter.gatewayApi({ gateway: 'public' }) }));
     const mirror = only(synth(chart), 'HTTPRoute').spec.rules[0].filters[0].requestMirror;
+    expect(only(synth(chart), 'HTTPRoute').spec.rules[0].name).toBe('mirrored');
     expect(mirror).toEqual({ backendRef: { name: 'pricing-v3', port: 80 }, fraction });
   });
 
@@ -136,7 +206,7 @@ describe('Gateway API router', () => {
 describe('NGINX router', () => {
   test('the Ingress routes the host to production and mirrors every request to the shadow Service by its cluster name', () => {
     const chart = chartIn('search');
-    new ShadowMirror(chart, 'search-v2', props({ router: MirrorRouter.nginx({ host: 'search.example.com' }) }));
+    new ShadowMirror(chart, 'search-v2', props({ ...mirroringWrites(), router: MirrorRouter.nginx({ host: 'search.example.com' }) }));
     const ingress = only(synth(chart), 'Ingress');
     expect(ingress.apiVersion).toBe('networking.k8s.io/v1');
     expect(ingress.metadata.name).toBe('search-v2');
@@ -157,6 +227,7 @@ describe('NGINX router', () => {
   test('path, class, name, body copying and cluster domain are configurable', () => {
     const chart = chartIn('search');
     new ShadowMirror(chart, 'search-v2', props({
+      ...mirroringWrites(),
       router: MirrorRouter.nginx({ host: 'search.example.com', path: '/api', ingressClassName: 'public-nginx', ingress: 'search', mirrorRequestBody: false, clusterDomain: 'k8s.internal' }),
     }));
     const ingress = only(synth(chart), 'Ingress');
@@ -169,20 +240,30 @@ describe('NGINX router', () => {
 
   test('warns that a slow shadow slows production and that ingress-nginx is retired', () => {
     const chart = chartIn('search');
-    new ShadowMirror(chart, 'search-v2', props({ router: MirrorRouter.nginx({ host: 'search.example.com' }) }));
+    new ShadowMirror(chart, 'search-v2', props({ ...mirroringWrites(), router: MirrorRouter.nginx({ host: 'search.example.com' }) }));
     expect(warningsOf(chart)).toEqual([
       'test/search-v2: ingress-nginx sends the mirrored copy as a subrequest tied to the original request: a slow shadow slows production responses. ingress-nginx is retired; prefer MirrorRouter.gatewayApi() or MirrorRouter.istio().',
     ]);
   });
 
   test('fails when asked to mirror less than 100 percent', () => {
-    expect(() => new ShadowMirror(chartIn('search'), 'search-v2', props({ percent: 20, router: MirrorRouter.nginx({ host: 'search.example.com' }) })))
+    expect(() => new ShadowMirror(chartIn('search'), 'search-v2', props({ ...mirroringWrites(), percent: 20, router: MirrorRouter.nginx({ host: 'search.example.com' }) })))
       .toThrow("test/search-v2: invalid 'percent': must be 100 with MirrorRouter.nginx() (ingress-nginx copies every request; it cannot mirror a share), got 20");
   });
 
   test('fails when the chart has no namespace', () => {
-    expect(() => new ShadowMirror(chartIn(), 'search-v2', props({ router: MirrorRouter.nginx({ host: 'search.example.com' }) })))
+    expect(() => new ShadowMirror(chartIn(), 'search-v2', props({ ...mirroringWrites(), router: MirrorRouter.nginx({ host: 'search.example.com' }) })))
       .toThrow("test/search-v2: invalid 'router': must know the shadow's namespace with MirrorRouter.nginx() (the controller addresses the shadow Service by its cluster DNS name): give the Chart a namespace, got nothing");
+  });
+
+  test('fails when it would have to mirror only the safe methods (ingress-nginx has no method filter)', () => {
+    expect(() => new ShadowMirror(chartIn('search'), 'search-v2', props({ router: MirrorRouter.nginx({ host: 'search.example.com' }) })))
+      .toThrow("test/search-v2: invalid 'methods': must list every method with MirrorRouter.nginx() (ingress-nginx's mirror-target copies every request whatever its method; it has no method filter): mirror writes explicitly with methods [GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE], SideEffects.isolated(...) and productionDependencies, or use MirrorRouter.istio() or MirrorRouter.gatewayApi(), which copy only the methods listed, got ['GET', 'HEAD', 'OPTIONS']");
+  });
+
+  test('fails when paths are given (the mirror covers the whole Ingress)', () => {
+    expect(() => new ShadowMirror(chartIn('search'), 'search-v2', props({ ...mirroringWrites(), paths: [PathMatch.prefix('/api')], router: MirrorRouter.nginx({ host: 'search.example.com' }) })))
+      .toThrow("test/search-v2: invalid 'paths': must be left out with MirrorRouter.nginx() (the mirror covers the whole Ingress): give the router one path prefix, MirrorRouter.nginx({ host, path: '/api' }), got [prefix '/api']");
   });
 
   test('fails with a wildcard host', () => {
@@ -236,6 +317,7 @@ describe('shadow workload', () => {
       'app.kubernetes.io/name': 'search-v2',
       'app.kubernetes.io/version': '2.0.0',
       'release-strategies.dev/shadow': 'true',
+      'sidecar.istio.io/inject': 'true',
     });
     expect(deployment.spec.template.spec.containers[0].env).toEqual([{ name: 'RELEASE_STRATEGIES_SHADOW', value: 'true' }]);
   });
@@ -287,7 +369,7 @@ describe('shadow workload', () => {
     ['Gateway API', MirrorRouter.gatewayApi({ gateway: 'public' }), "none added by the route; Envoy-based implementations suffix the Host with '-shadow'"],
     ['NGINX', MirrorRouter.nginx({ host: 'search.example.com' }), "Host 'search.example.com-shadow' (mirror-host)"],
   ])('the %s router reports how it marks mirrored requests', (_, router, marker) => {
-    expect(new ShadowMirror(chartIn('search'), 'search-v2', props({ router })).requestMarker).toBe(marker);
+    expect(new ShadowMirror(chartIn('search'), 'search-v2', props({ ...mirroringWrites(), router })).requestMarker).toBe(marker);
   });
 
   test('exposes what it built', () => {
@@ -330,6 +412,40 @@ describe('refusals', () => {
   test('fails when percent has more than 4 decimal places', () => {
     expect(() => new ShadowMirror(chartIn('search'), 'search-v2', props({ percent: 0.00001 })))
       .toThrow("test/search-v2: invalid 'percent': must be a number greater than 0 and at most 100, with at most 4 decimal places, got 0.00001");
+  });
+
+  test('fails when writes are mirrored to a shadow declared read-only', () => {
+    expect(() => new ShadowMirror(chartIn('search'), 'search-v2', props({ methods: [HttpMethod.GET, HttpMethod.POST], productionDependencies: [EgressTarget.namespace('orders')] })))
+      .toThrow("test/search-v2: invalid 'sideEffects': must be SideEffects.isolated({ allowEgressTo: [...] }) with the shadow's sandbox dependencies when writes are mirrored (methods include POST): the shadow repeats every write it receives, got SideEffects.none()");
+  });
+
+  test('fails when writes are mirrored and no production dependency is declared', () => {
+    expect(() => new ShadowMirror(chartIn('search'), 'search-v2', props({ ...mirroringWrites(), methods: [HttpMethod.PUT, HttpMethod.DELETE], productionDependencies: undefined })))
+      .toThrow("test/search-v2: invalid 'productionDependencies': must list the production systems the sandbox stands in for when writes are mirrored (methods include PUT, DELETE), so that no allowlist entry can reach them, got []");
+  });
+
+  test.each([
+    [[], "invalid 'methods': must list at least one HttpMethod, got []"],
+    [['TRACE'], "invalid 'methods[0]': must be an HttpMethod (GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE), got 'TRACE'"],
+    [[HttpMethod.GET, HttpMethod.GET], "invalid 'methods': must not repeat a method, got ['GET', 'GET']"],
+  ])('fails when methods is %p', (methods, message) => {
+    expect(() => new ShadowMirror(chartIn('search'), 'search-v2', props({ methods: methods as HttpMethod[] })))
+      .toThrow(`test/search-v2: ${message}`);
+  });
+
+  test.each([
+    [[], "invalid 'paths': must list 1 to 8 PathMatch when given, got []"],
+    [Array.from({ length: 9 }, (_, i) => PathMatch.exact(`/p${i}`)), "invalid 'paths': must list 1 to 8 PathMatch when given, got [exact '/p0', exact '/p1', exact '/p2', exact '/p3', exact '/p4', exact '/p5', exact '/p6', exact '/p7', exact '/p8']"],
+    [['/api'], "invalid 'paths[0]': must be a PathMatch (PathMatch.exact() or PathMatch.prefix()), got '/api'"],
+    [[PathMatch.prefix('/a'), PathMatch.prefix('/a')], "invalid 'paths': must not repeat a path, got [prefix '/a', prefix '/a']"],
+  ])('fails when paths is %p', (paths, message) => {
+    expect(() => new ShadowMirror(chartIn('search'), 'search-v2', props({ paths: paths as PathMatch[] })))
+      .toThrow(`test/search-v2: ${message}`);
+  });
+
+  test.each(['api', '/api//v1', '/api/../admin', '/a%2fb', '/api/', '/a b', '/x#y'])('fails when a path match is %p', (path) => {
+    expect(() => PathMatch.prefix(path))
+      .toThrow(`PathMatch.prefix(): invalid 'path': must be a URL path starting with '/' (at most 1024 characters; no '//', '/./', '/../' or '%2f'; a prefix does not end with '/'), got '${path}'`);
   });
 
   test('fails when the shadow has the production Service name', () => {

@@ -218,6 +218,14 @@ describe('rendering', () => {
     expect(svg).toContain('abort at 3m if broken from the start (success-rate)');
     expect(svg).toContain('fill="#fde7b0"'); // the analysis band
   });
+
+  test('the chart of a year-long plan has at most ten time ticks (it used to draw one every 2 days)', () => {
+    const plan = RolloutPlan.steps([Step.setWeight(10), Step.bake(Interval.hours(8760)), Step.setWeight(50), Step.bake(Interval.hours(8760))]);
+    const svg = ReleaseTimeline.of(plan).toSvg();
+    const ticks = svg.match(/<text [^>]*text-anchor="middle"[^>]*>\d+h[^<]*<\/text>|>0s<\/text>/g) ?? [];
+    expect(ticks.length).toBeLessThanOrEqual(11);
+    expect(svg.length).toBeLessThan(20_000);
+  });
 });
 
 describe('bad input', () => {
@@ -232,6 +240,14 @@ describe('bad input', () => {
   test('fails when a compared engine is not a TimelineEngine', () => {
     expect(() => ReleaseTimeline.of(designPlan, { compareEngines: [TimelineEngine.ecs(), 3 as any] }))
       .toThrow("ReleaseTimeline.of(): invalid 'compareEngines[1]': must be a TimelineEngine, got 3");
+  });
+
+  test('fails when the worst case would have to try more than 100000 gate measurements', () => {
+    const everySecond = gate('errors', { interval: Interval.seconds(1) });
+    const plan = RolloutPlan.steps([Step.setWeight(10), Step.bake(Interval.hours(28))], { backgroundGates: [everySecond] });
+    expect(() => ReleaseTimeline.of(plan)).toThrow("ReleaseTimeline.of(): invalid 'plan': must take at most 100000 gate measurements for the timeline to try every fault time (a gate measuring every minute for 69 days takes 100000), got 100801");
+    const shorter = RolloutPlan.steps([Step.setWeight(10), Step.bake(Interval.hours(27))], { backgroundGates: [everySecond] });
+    expect(ReleaseTimeline.of(shorter).brokenFromStart.detectedBy).toBe('errors');
   });
 
   test('fails when an engine delay is not an Interval', () => {

@@ -58,6 +58,19 @@ test('abTest routes matching requests for iterations × every', () => {
   expect(bake.duration?.toSeconds()).toBe(600);
 });
 
+test('fails when an A/B test would last longer than the longest Interval', () => {
+  const match = [HeaderMatch.exact('x-canary', 'insider')];
+  expect(RolloutPlan.abTest({ match, iterations: 365, every: Interval.hours(24) }).sequence[1].toString()).toBe('bake(8760h)');
+  expect(() => RolloutPlan.abTest({ match, iterations: 366, every: Interval.hours(24) }))
+    .toThrow("RolloutPlan.abTest(): invalid 'iterations': must keep the test (iterations × every, 24h) at most 8760h (365 days), got 366");
+});
+
+test('fails when a weight goes down by just 1 without allowDecrease', () => {
+  expect(() => RolloutPlan.steps([Step.setWeight(50), Step.bake(Interval.minutes(1)), Step.setWeight(49)]))
+    .toThrow("RolloutPlan.steps(): invalid 'steps[2]': weights must not decrease (previous weight 50); pass { allowDecrease: true } to move traffic back on purpose, got 'setWeight(49)'");
+  expect(RolloutPlan.steps([Step.setWeight(50), Step.setWeight(50)]).weights()).toEqual([50, 50]);
+});
+
 test('a weight may go down only when the step says so', () => {
   expect(() => RolloutPlan.steps([Step.setWeight(50), Step.setWeight(20)]))
     .toThrow("RolloutPlan.steps(): invalid 'steps[1]': weights must not decrease (previous weight 50); pass { allowDecrease: true } to move traffic back on purpose, got 'setWeight(20)'");
@@ -130,5 +143,15 @@ test('header matches', () => {
   expect(new RegExp(HeaderMatch.cookie('canary', 'always').value).test('session=1; canary=always')).toBe(true);
   expect(new RegExp(HeaderMatch.cookie('canary', 'always').value).test('canary=alwaysnot')).toBe(false);
   expect(() => HeaderMatch.regex('x-user', '(')).toThrow("HeaderMatch.regex(): invalid 'pattern': must be a valid regular expression, got '('");
+});
+
+test('fails on regular expressions the routers cannot run (RE2 has no lookaround or back-references)', () => {
+  const message = (p: string) => `HeaderMatch.regex(): invalid 'pattern': must be an RE2 regular expression (no lookahead, lookbehind or back-references), got '${p}'`;
+  for (const p of ['(?=beta)b', '(?!x)y', '(?<=a)b', '(?<!a)b', '(a)\\1', '(?<n>a)\\k<n>']) expect(() => HeaderMatch.regex('x-user', p)).toThrow(message(p));
+  expect(HeaderMatch.regex('x-user', '^(beta|canary)-[0-9]+$').value).toBe('^(beta|canary)-[0-9]+$');
+});
+
+test('fails on a cookie without a value instead of a TypeError', () => {
+  expect(() => HeaderMatch.cookie('canary', undefined as any)).toThrow("HeaderMatch.cookie(): invalid 'value': must be a non-empty string, got nothing");
   expect(() => HeaderMatch.exact('bad header', 'x')).toThrow("HeaderMatch.exact(): invalid 'header': must be an HTTP header name, got 'bad header'");
 });

@@ -25,6 +25,7 @@ test('fails when between has min above max', () => {
   expect(() => Threshold.between(2, 1)).toThrow("Threshold.between(): invalid 'max': must be at least min (2), got 1");
 });
 
-test('fails on NaN', () => {
-  expect(() => Threshold.atLeast(NaN)).toThrow("Threshold.atLeast(): invalid 'min': must be a number from");
+test('fails on NaN and infinities, saying a finite number is needed', () => {
+  expect(() => Threshold.atLeast(NaN)).toThrow("Threshold.atLeast(): invalid 'min': must be a finite number, got NaN");
+  expect(() => Threshold.between(0, Infinity)).toThrow("Threshold.between(): invalid 'max': must be a finite number, got Infinity");
 });

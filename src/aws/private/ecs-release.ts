@@ -13,7 +13,7 @@ import { Construct, IConstruct } from 'constructs';
 import { checkAlarmEvaluation, checkGates, gateAlarms } from './gate-alarms';
 import { dimensions, RollbackAlarm } from './rollback-alarm';
 import { EngineLimits, failWith, ScheduleKind, shiftMinutes, toSchedule, TrafficSchedule } from './schedule';
-import { checkNumber, checkRange, fail, show } from '../../private/validate';
+import { checkNumber, checkRange, fail, show, withPath } from '../../private/validate';
 import { RolloutPlan } from '../../strategy/rollout-plan';
 import { EcsDeploymentEngine, EcsDeploymentEngineKind } from '../ecs-deployment-engine';
 import { EcsReleaseProps } from '../ecs-release-props';
@@ -208,7 +208,7 @@ export class EcsRelease {
     }
 
     // The plan, in the engine's terms.
-    const schedule = toSchedule(where, plan, native ? ECS_LIMITS : CODEDEPLOY_LIMITS);
+    const schedule = withPath(where, 'plan', () => toSchedule(where, plan, native ? ECS_LIMITS : CODEDEPLOY_LIMITS));
     this.schedule = schedule;
     if (shape === ReleaseShape.BLUE_GREEN && schedule.kind !== ScheduleKind.ALL_AT_ONCE) {
       fail(where, 'plan', 'EcsBlueGreenService moves all traffic at once (use EcsCanaryRollout for canary and linear plans)', plan);

@@ -1,4 +1,4 @@
-import { JsonPatch } from 'cdk8s';
+import { JsonPatch, resolve } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Rollout, RolloutProps } from '../imports/argo-rollout-argoproj.io';
@@ -11,7 +11,8 @@ import { Rollout, RolloutProps } from '../imports/argo-rollout-argoproj.io';
  * renders wrongly through them (quantities come out as `{ value: '500m' }`). The spec is rendered by
  * the generated bindings without a template, and the template is set afterwards from the core JSON,
  * exactly as a Deployment would carry it. JSON patches are applied last, to the complete object, so
- * `ApiObject.of(...).addJsonPatch()` can reach into the pod template too.
+ * `ApiObject.of(...).addJsonPatch()` can reach into the pod template too. The template goes through the
+ * app's resolvers like the rest of the object, so a cdk8s `Lazy` in it (an image, a label) resolves.
  */
 export class RolloutResource extends Rollout {
   private readonly templateJson: any;
@@ -28,6 +29,7 @@ export class RolloutResource extends Rollout {
 
   public override toJson(): any {
     const json = super.toJson();
-    return JsonPatch.apply({ ...json, spec: { ...json.spec, template: this.templateJson } }, ...this.lastPatches);
+    const template = resolve(['spec', 'template'], this.templateJson, this);
+    return JsonPatch.apply({ ...json, spec: { ...json.spec, template } }, ...this.lastPatches);
   }
 }

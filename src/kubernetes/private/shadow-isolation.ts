@@ -170,3 +170,52 @@ export function reaches(grant: EgressTarget, grantPorts: string[], dependency: E
   const labels2 = dependency.podLabels ?? {};
   return Object.keys(labels1).every((key) => !(key in labels2) || labels1[key] === labels2[key]);
 }
+
+/** A Secret a pod references, and where in the pod. */
+export interface SecretReference {
+  readonly secret: string;
+  /** e.g. `env DB_PASSWORD of container 'main'`. */
+  readonly where: string;
+}
+
+/**
+ * Every Secret a pod spec (typed or JSON) references through `env`, `envFrom` and volumes
+ * (`secret` and `projected`), in containers and init containers. Image pull secrets are left out:
+ * they grant access to a registry, not to a dependency.
+ */
+export function secretReferences(podSpec: any): SecretReference[] {
+  const refs: SecretReference[] = [];
+  for (const c of [...(podSpec?.initContainers ?? []), ...(podSpec?.containers ?? [])]) {
+    const container = `container '${c.name}'`;
+    for (const e of c.env ?? []) {
+      const name = e.valueFrom?.secretKeyRef?.name;
+      if (name) refs.push({ secret: name, where: `env ${e.name} of ${container}` });
+    }
+    for (const e of c.envFrom ?? []) {
+      const name = e.secretRef?.name;
+      if (name) refs.push({ secret: name, where: `envFrom of ${container}` });
+    }
+  }
+  for (const v of podSpec?.volumes ?? []) {
+    if (v.secret?.secretName) refs.push({ secret: v.secret.secretName, where: `volume '${v.name}'` });
+    for (const source of v.projected?.sources ?? []) {
+      if (source.secret?.name) refs.push({ secret: source.secret.name, where: `volume '${v.name}'` });
+    }
+  }
+  return refs;
+}
+
+/**
+ * The first reference to a production credential that is not a sandbox credential: `production`
+ * maps each production Secret to where production uses (or declares) it.
+ */
+export function productionCredentialIn(
+  refs: SecretReference[], production: Map<string, string>, sideEffects: SideEffects,
+): { ref: SecretReference; source: string } | undefined {
+  const sandbox = sideEffects.sandboxCredentials;
+  for (const ref of refs) {
+    const source = production.get(ref.secret);
+    if (source !== undefined && !sandbox.includes(ref.secret)) return { ref, source };
+  }
+  return undefined;
+}

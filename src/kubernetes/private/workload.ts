@@ -1,8 +1,9 @@
 import { Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
-import { Construct } from 'constructs';
-import { checkDnsLabel, checkRange, fail } from '../../private/validate';
+import { Construct, IConstruct } from 'constructs';
+import { checkWhenResolved, isToken } from '../../private/tokens';
+import { checkDnsLabel, checkDnsSubdomain, checkNonEmpty, checkQualifiedName, checkRange, fail } from '../../private/validate';
 import { DisruptionBudget } from '../disruption-budget';
 import { Drain } from '../drain';
 import { WorkloadOptions } from '../workload-options';
@@ -44,12 +45,19 @@ export function resolveWorkload(scope: Construct, options: WorkloadOptions): Wor
   const replicas = options.replicas ?? 2;
   checkRange(where, 'replicas', replicas, 1, 10000);
   checkRange(where, 'port', options.port, 1, 65535);
-  checkContainers(where, 'containers', options.containers, options.allowMissingReadinessProbe ?? false);
+  checkContainers(scope, 'containers', options.containers, options.allowMissingReadinessProbe ?? false);
   const targetPort = servingPort(options.containers[0])!;
   for (const [key, value] of Object.entries(options.labels ?? {})) {
-    if (typeof value !== 'string' || value.length > 63 || !LABEL_VALUE.test(value)) {
-      fail(where, `labels.${key}`, 'must be a label value (at most 63 letters, digits, -, _ or ., starting and ending with a letter or digit)', value);
-    }
+    checkQualifiedName(where, 'labels', key);
+    checkWhenResolved(scope, value, (v) => {
+      if (typeof v !== 'string' || v.length > 63 || !LABEL_VALUE.test(v)) {
+        fail(where, `labels.${key}`, 'must be a label value (at most 63 letters, digits, -, _ or ., starting and ending with a letter or digit)', v);
+      }
+    });
+  }
+  for (const key of Object.keys(options.podAnnotations ?? {})) checkQualifiedName(where, 'podAnnotations', key);
+  if (options.serviceAccountName !== undefined) {
+    checkWhenResolved(scope, options.serviceAccountName, (v) => checkDnsSubdomain(where, 'serviceAccountName', v));
   }
   const budget = options.disruptionBudget ?? DisruptionBudget.maxUnavailable(1);
   if (budget.minAvailablePods !== undefined && budget.minAvailablePods >= replicas) {
@@ -70,23 +78,46 @@ export function resolveWorkload(scope: Construct, options: WorkloadOptions): Wor
   };
 }
 
-/** Checks a list of containers (the first one serves traffic). */
-export function checkContainers(where: string, field: string, containers: kplus.ContainerProps[], allowMissingReadiness: boolean): void {
+/**
+ * Checks a list of containers (the first one serves traffic) of the construct `scope`; with
+ * `servingPort`, the first container must serve on that port (a second pod template behind the same
+ * Service).
+ */
+export function checkContainers(
+  scope: IConstruct, field: string, containers: kplus.ContainerProps[], allowMissingReadiness: boolean, servingPortMustBe?: number,
+): void {
+  const where = scope.node.path;
   if (!Array.isArray(containers) || containers.length === 0) fail(where, field, 'must have at least one container', containers);
   const serving = containers[0];
   if (servingPort(serving) === undefined) {
     fail(where, `${field}[0].portNumber`, 'must be set on the first container, which serves traffic', undefined);
+  }
+  containers.forEach((c, i) => {
+    if (c.portNumber !== undefined) checkRange(where, `${field}[${i}].portNumber`, c.portNumber, 1, 65535);
+    (c.ports ?? []).forEach((p, j) => checkRange(where, `${field}[${i}].ports[${j}].number`, p.number, 1, 65535));
+  });
+  if (servingPortMustBe !== undefined && servingPort(serving) !== servingPortMustBe) {
+    fail(where, `${field}[0].portNumber`, `must be ${servingPortMustBe}, the port the Service sends traffic to (the service's first container)`, servingPort(serving));
   }
   if (!serving.readiness && !allowMissingReadiness) {
     fail(where, `${field}[0].readiness`, 'must be set (e.g. Probe.fromHttpGet(\'/healthz\')), or set allowMissingReadinessProbe: true to opt out', undefined);
   }
   const names = new Set<string>();
   containers.forEach((c, i) => {
+    // Kubernetes accepts an empty image in a pod template; Argo Rollouts then sits in InvalidSpec and
+    // a Deployment's pods never start. A cdk8s Lazy image is checked when the app is synthesized.
+    checkWhenResolved(scope, c.image, (image) => checkImage(where, `${field}[${i}].image`, image));
     const n = c.name ?? (i === 0 ? 'main' : undefined);
     if (n === undefined) fail(where, `${field}[${i}].name`, 'must be set on every container after the first', undefined);
     if (names.has(n)) fail(where, `${field}[${i}].name`, 'must be unique within the pod', n);
     names.add(n);
   });
+}
+
+/** A container image reference: not empty, no whitespace. */
+export function checkImage(where: string, field: string, image: string): void {
+  checkNonEmpty(where, field, image);
+  if (/\s/.test(image)) fail(where, field, 'must be an image reference without whitespace', image);
 }
 
 function servingPort(container: kplus.ContainerProps): number | undefined {
@@ -160,8 +191,12 @@ export const DEFAULT_UID = 25000;
 /** GID containers run as unless they set their own. */
 export const DEFAULT_GID = 26000;
 
-/** The tag of an image reference when it is a valid label value (`registry/app:2.4.0` gives `2.4.0`). */
+/**
+ * The tag of an image reference when it is a valid label value (`registry/app:2.4.0` gives `2.4.0`);
+ * none for an image given as a token.
+ */
 export function imageTag(image: string): string | undefined {
+  if (typeof image !== 'string' || isToken(image)) return undefined; // resolved later: no version label
   const lastSegment = image.split('/').pop() ?? '';
   if (image.includes('@') || !lastSegment.includes(':')) return undefined;
   const tag = lastSegment.split(':').pop()!;
