@@ -5,7 +5,7 @@
  */
 import { ApiObject, Chart, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { CanaryRollout, Interval, RolloutEngine, RolloutPlan, TrafficRouter } from '../../src';
+import { CanaryRollout, Interval, RolloutEngine, RolloutPlan, Step, TrafficRouter } from '../../src';
 import { KubeClient } from './kube-client';
 import { applyRollouts, dryRun, invalidSpecs, recordChart } from './synthesized';
 
@@ -54,6 +54,26 @@ test('fails on a Rollout the Argo Rollouts controller puts in InvalidSpec, with 
     'the test: shop/checkout/Resource (Rollout/checkout): the Argo Rollouts controller set InvalidSpec: The Rollout "checkout" is invalid: spec.strategy.steps[1].pause.duration: Invalid value: -1: Duration needs to be greater than 0',
   ]);
 }, 120_000);
+
+test('fails on a Rollout with an empty container image, which the controller puts in InvalidSpec', async () => {
+  const { chart, rollout } = canary();
+  rollout.addJsonPatch(JsonPatch.replace('/spec/template/spec/containers/0/image', ''));
+  const applied = await applyRollouts(cluster, [recordChart(chart, Testing.synth(chart), 'the test')]);
+  expect(await invalidSpecs(cluster, applied)).toEqual([
+    expect.stringMatching(/^the test: shop\/checkout\/Resource \(Rollout\/checkout\): the Argo Rollouts controller set InvalidSpec: The Rollout "checkout" is invalid: .*image/),
+  ]);
+}, 120_000);
+
+test('the library refuses both of those inputs at synth, before any controller sees them', () => {
+  expect(() => new CanaryRollout(new Chart(Testing.app(), 'shop'), 'checkout', {
+    containers: [{ image: '', portNumber: 8080, readiness: kplus.Probe.fromHttpGet('/healthz') }],
+    replicas: 2,
+    port: 80,
+    plan: RolloutPlan.canary({ percent: 20, bake: Interval.seconds(30) }),
+    trafficRouter: TrafficRouter.none(),
+  })).toThrow("shop/checkout: invalid 'containers[0].image': must be a non-empty string, got ''");
+  expect(() => Step.bake(Interval.hours(2562048))).toThrow("Interval.hours(): invalid 'amount': must be from 0 to 8760 (8760h (365 days)) and a whole number of seconds, got 2562048");
+});
 
 test('passes a Rollout the controller accepts', async () => {
   const { chart } = canary();
