@@ -40,7 +40,13 @@ const project = new cdk.JsiiProject({
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       coveragePathIgnorePatterns: ['/node_modules/', '/src/kubernetes/imports/', '/test/'],
-      testPathIgnorePatterns: ['/node_modules/', '/lib/', '/dist/'],
+      // test/cluster/ needs the local control plane: the test:cluster task runs it (see below).
+      testPathIgnorePatterns: ['/node_modules/', '/lib/', '/dist/', '/test/cluster/'],
+      setupFilesAfterEnv: ['<rootDir>/test/cluster/setup.ts'],
+      // Keep jest's file crawler out of the tool folders (.tools/ holds the Go module cache of the
+      // cluster build: tens of thousands of files).
+      roots: ['<rootDir>/src', '<rootDir>/test', '<rootDir>/projenrc'],
+      modulePathIgnorePatterns: ['<rootDir>/.tools/', '<rootDir>/.cache/'],
       moduleNameMapper: { '^@release-constructs/release-strategies$': '<rootDir>/src/index.ts' },
     },
   },
@@ -101,6 +107,18 @@ project.addTask('bench', {
   receiveArgs: true,
 });
 
+// The whole test suite against a local control plane (scripts/cluster/run.sh: kube-apiserver, etcd,
+// kube-controller-manager, kube-scheduler, kwok, Argo Rollouts and Flagger, built from the Go module
+// proxy into .tools/cluster/ on first use): every synthesized object is dry-run on the API server and
+// every Rollout must pass the Argo Rollouts controller (test/cluster/setup.ts), and the tests in
+// test/cluster/ carry releases out for real. Arguments select test files, as with `test`.
+const testCluster = project.addTask('test:cluster', {
+  description: 'Run every test against a local control plane with Argo Rollouts and Flagger (built on first use into .tools/cluster/)',
+});
+testCluster.exec('scripts/fetch-kubernetes-schemas.sh');
+// `--` ends jest's options: what follows are test path patterns, not more ignore patterns.
+testCluster.exec("scripts/cluster/run.sh jest --passWithNoTests --ci '--testPathIgnorePatterns=/node_modules/|/lib/|/dist/' --", { receiveArgs: true });
+
 // The README's second command (and .ci/run): everything CI checks.
 const testAll = project.addTask('test:all', {
   description: 'Compile, build the API reference and README snippets, run every test, synthesize the examples and run the conformance checks',
@@ -108,8 +126,9 @@ const testAll = project.addTask('test:all', {
 testAll.spawn(project.preCompileTask);
 testAll.spawn(project.compileTask);
 testAll.spawn(project.postCompileTask);
-testAll.spawn(project.testTask);
-// The peer-version matrix: the test task above runs on the oldest peers (the devDependencies pin each
+testAll.spawn(testCluster); // the `test` task's tests, plus the cluster checks and test/cluster/
+testAll.spawn(project.eslint!.eslintTask);
+// The peer-version matrix: the task above runs on the oldest peers (the devDependencies pin each
 // peer range's minimum); this runs the same suite on the newest versions the ranges allow.
 const newestPeers = project.addTask('test:newest-peers', {
   description: 'Run the jest suite on the newest aws-cdk-lib, cdk8s, cdk8s-plus-28 and constructs the peer ranges allow (installed into .cache/peers-newest)',

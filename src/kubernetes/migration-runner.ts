@@ -4,7 +4,7 @@ import { MigrationFormat } from '../migrations/migration-phases';
 import { Phase } from '../migrations/phase';
 import { PHASES } from '../migrations/review';
 import { atlasSum, planUnits, psqlScript, renderStatement, ScriptContext, sessionOptions, terminate, Timeouts, Unit, unitCommands } from '../migrations/script';
-import { checkNonEmpty, checkRange, fail } from '../private/validate';
+import { checkRange, fail } from '../private/validate';
 import { checkImage } from './private/workload';
 
 /** Options for `MigrationRunner.psql()`. */
