@@ -20,7 +20,7 @@ const project = new cdk.JsiiProject({
   // checks, and the YAML reader of the `timeline` command.
   bundledDeps: ['libpg-query@^17.7.4', 'yaml@^2.9.1'],
   bin: { 'release-strategies': 'lib/cli/main.js' },
-  devDeps: ['cdk8s-cli', 'ajv', 'ajv-formats', 'js-yaml', '@types/js-yaml'],
+  devDeps: ['cdk8s-cli', 'ajv', 'ajv-formats', 'js-yaml', '@types/js-yaml', 'fast-check'],
   tsconfigDev: {
     compilerOptions: {},
     include: ['../examples/**/*.ts', '../scripts/**/*.ts', '../bench/**/*.ts'],
