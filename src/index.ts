@@ -25,6 +25,8 @@ export * from './kubernetes/shadow-mirror';
 export * from './kubernetes/traffic-router';
 export * from './kubernetes/rollout-engine';
 export * from './kubernetes/canary-rollout';
+export * from './kubernetes/argo-cd-source';
+export * from './kubernetes/argo-cd-application-set';
 export * from './migrations/phase';
 export * from './migrations/migration-rule';
 export * from './migrations/postgres-ssl-mode';

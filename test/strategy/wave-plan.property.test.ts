@@ -3,38 +3,8 @@
  * refuse in the documented format or return a partition of the fleet that respects every selector.
  */
 import * as fc from 'fast-check';
-import { FleetTarget, MaxInFlight, WaveOptions, WavePlan, WaveTargets } from '../../src';
-
-/** `<where>: invalid '<field>': <what is allowed>, got <value>` */
-export const REFUSAL = /^[A-Za-z.]+\(\): invalid '[^']+': .+, got .+$/s;
-
-export const fleetArb: fc.Arbitrary<FleetTarget[]> = fc.integer({ min: 1, max: 30 }).chain((n) => fc.tuple(
-  ...Array.from({ length: n }, (_, i) => fc.record({
-    region: fc.constantFrom('eu', 'us', 'ap'),
-    tier: fc.constantFrom('edge', 'core'),
-  }).map(({ region, tier }): FleetTarget => ({ name: `t${i}`, labels: { region, tier } }))),
-));
-
-const selectorArb = (fleetSize: number): fc.Arbitrary<WaveTargets> => fc.oneof(
-  fc.uniqueArray(fc.integer({ min: 0, max: fleetSize + 1 }), { minLength: 1, maxLength: 3 }).map((is) => WaveTargets.names(...is.map((i) => `t${i}`))),
-  fc.record({ region: fc.constantFrom('eu', 'us', 'ap') }).map((l) => WaveTargets.labels(l)),
-  fc.record({ tier: fc.constantFrom('edge', 'core') }).map((l) => WaveTargets.labels(l)),
-  fc.integer({ min: 1, max: 100 }).map((p) => WaveTargets.share(p)),
-);
-
-const maxInFlightArb: fc.Arbitrary<MaxInFlight> = fc.oneof(
-  fc.constant(MaxInFlight.all()),
-  fc.integer({ min: 0, max: 6 }).map((n) => MaxInFlight.count(n)),
-  fc.integer({ min: 1, max: 100 }).map((p) => MaxInFlight.percent(p)),
-);
-
-export const planArb = (fleetSize: number): fc.Arbitrary<WaveOptions[]> => fc.tuple(
-  fc.array(fc.record({ targets: selectorArb(fleetSize), maxInFlight: maxInFlightArb, manualHold: fc.boolean() }), { minLength: 0, maxLength: 4 }),
-  fc.boolean(),
-).map(([waves, rest]) => [
-  ...waves.map((w, i) => ({ name: `w${i}`, ...w })),
-  ...(rest ? [{ name: 'rest', targets: WaveTargets.rest(), maxInFlight: MaxInFlight.percent(50) }] : []),
-]);
+import { fleetArb, planArb, REFUSAL } from './wave-arbitraries';
+import { FleetTarget, WaveOptions, WavePlan } from '../../src';
 
 function check(fleet: FleetTarget[], options: WaveOptions[]): void {
   let plan: WavePlan;
