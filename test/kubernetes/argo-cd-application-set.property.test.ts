@@ -38,7 +38,9 @@ function check(fleet: { name: string }[], waves: WaveOptions[], giveReleases: bo
       return releases.get(wave.name);
     };
     set = new ArgoCdApplicationSet(chart, 'set', {
-      plan, source, destinationNamespace: 'checkout',
+      plan,
+      source,
+      destinationNamespace: 'checkout',
       clusters: fleet.map((t) => ({ ...t, server: `https://${t.name}.example.com`, release: releaseFor(t.name) })),
     });
   } catch (e) {

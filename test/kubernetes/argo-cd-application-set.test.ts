@@ -101,7 +101,9 @@ describe('rendering', () => {
   test('a plugin source passes the cluster and wave to the plugin; reverse deletion', () => {
     const [set] = synth({ source: ArgoCdSource.plugin({ repoUrl: 'https://git.example.com/deploy.git', path: 'checkout', pluginName: 'cdk8s-v1' }), reverseDeletion: true }).objects;
     expect(set.spec.template.spec.source).toEqual({
-      repoURL: 'https://git.example.com/deploy.git', targetRevision: 'HEAD', path: 'checkout',
+      repoURL: 'https://git.example.com/deploy.git',
+      targetRevision: 'HEAD',
+      path: 'checkout',
       plugin: { name: 'cdk8s-v1', env: [{ name: 'CLUSTER', value: '{{.cluster}}' }, { name: 'WAVE', value: '{{.wave}}' }] },
     });
     expect(set.spec.strategy.deletionOrder).toBe('Reverse');

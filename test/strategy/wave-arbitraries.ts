@@ -33,7 +33,13 @@ const maxInFlightArb: fc.Arbitrary<MaxInFlight> = fc.oneof(
 );
 
 export const planArb = (fleetSize: number): fc.Arbitrary<WaveOptions[]> => fc.tuple(
-  fc.array(fc.record({ targets: selectorArb(fleetSize), maxInFlight: maxInFlightArb, manualHold: fc.boolean(), bakeMinutes: fc.constantFrom(0, 0, 10, 30), gated: fc.boolean() }), { minLength: 0, maxLength: 4 }),
+  fc.array(fc.record({
+    targets: selectorArb(fleetSize),
+    maxInFlight: maxInFlightArb,
+    manualHold: fc.boolean(),
+    bakeMinutes: fc.constantFrom(0, 0, 10, 30),
+    gated: fc.boolean(),
+  }), { minLength: 0, maxLength: 4 }),
   fc.boolean(),
 ).map(([waves, rest]) => [
   ...waves.map(({ bakeMinutes, gated, ...w }, i) => ({ name: `w${i}`, ...w, bake: Interval.minutes(bakeMinutes), gates: gated ? [errorRate] : [] })),
