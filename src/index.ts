@@ -43,3 +43,4 @@ export * from './aws/ecs-release-props';
 export * from './aws/ecs-blue-green-service';
 export * from './aws/ecs-canary-rollout';
 export * from './aws/lambda-canary-rollout';
+export * from './aws/codepipeline-waves';
