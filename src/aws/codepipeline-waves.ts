@@ -131,8 +131,8 @@ export class CodePipelineWaves extends Construct {
       // The wave's gates as alarms in each target's stack, named so the pipeline can find them.
       const alarms: WatchedAlarm[] = assigned.targets.flatMap((t) => {
         const target = t as CodePipelineTarget;
-        const scope = new Construct(target.stack, `${Names.uniqueId(this)}-${wave.name}`);
-        const gates = gateAlarms(scope, wave.gates).map((alarm) => {
+        const alarmScope = new Construct(target.stack, `${Names.uniqueId(this)}-${wave.name}`);
+        const gates = gateAlarms(alarmScope, wave.gates).map((alarm) => {
           const name = `${target.stack.stackName}-${wave.name}-${alarm.node.id}`;
           (alarm.node.defaultChild as cloudwatch.CfnAlarm).alarmName = name;
           return name;

@@ -66,7 +66,9 @@ export function checkPipeline(where: string, pipeline: codepipeline.Pipeline, wa
  * after one manual approval for a manual hold, or with an approval before each target when nothing
  * starts by itself (`MaxInFlight.count(0)`). `deploys[i](runOrder)` builds the i-th target's deploy.
  */
-export function stageActions(stage: WaveStage, assigned: AssignedWave, deploys: Array<(runOrder: number) => codepipeline.IAction>): codepipeline.IAction[] {
+export function stageActions(
+  stage: WaveStage, assigned: AssignedWave, deploys: Array<(runOrder: number) => codepipeline.IAction>,
+): codepipeline.IAction[] {
   const { wave } = stage;
   const out: codepipeline.IAction[] = [];
   const approval = (name: string, runOrder: number) => new actions.ManualApprovalAction({
