@@ -68,7 +68,7 @@ function check(fleet: { name: string }[], waves: WaveOptions[], giveReleases: bo
 test('an ApplicationSet is refused in the documented format or valid, with every cluster in its wave\'s step', () => {
   fc.assert(
     fc.property(
-      fleetArb.chain((fleet) => fc.tuple(fc.constant(fleet), planArb(fleet.length), fc.boolean())),
+      fleetArb.chain((fleet) => fc.tuple(fc.constant(fleet), planArb(fleet.map((t) => t.name)), fc.boolean())),
       ([fleet, waves, giveReleases]) => check(fleet, waves, giveReleases),
     ),
     { seed: 20260817, numRuns: 1000 },
@@ -77,7 +77,7 @@ test('an ApplicationSet is refused in the documented format or valid, with every
 
 test('a release that does not end with its wave\'s hold is refused at synth in the documented format', () => {
   fc.assert(
-    fc.property(fleetArb.chain((fleet) => fc.tuple(fc.constant(fleet), planArb(fleet.length))), ([fleet, waves]) => {
+    fc.property(fleetArb.chain((fleet) => fc.tuple(fc.constant(fleet), planArb(fleet.map((t) => t.name)))), ([fleet, waves]) => {
       let plan: WavePlan;
       try {
         plan = WavePlan.of(waves);

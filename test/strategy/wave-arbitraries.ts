@@ -19,8 +19,10 @@ export const fleetArb: fc.Arbitrary<FleetTarget[]> = fc.integer({ min: 1, max: 3
   }).map(({ region, tier }): FleetTarget => ({ name: `t${i}`, labels: { region, tier } }))),
 ));
 
-const selectorArb = (fleetSize: number): fc.Arbitrary<WaveTargets> => fc.oneof(
-  fc.uniqueArray(fc.integer({ min: 0, max: fleetSize + 1 }), { minLength: 1, maxLength: 3 }).map((is) => WaveTargets.names(...is.map((i) => `t${i}`))),
+const selectorArb = (names: string[]): fc.Arbitrary<WaveTargets> => fc.oneof(
+  // Mostly names of the fleet, sometimes one it does not have.
+  fc.uniqueArray(fc.integer({ min: 0, max: names.length + 1 }), { minLength: 1, maxLength: 3 })
+    .map((is) => WaveTargets.names(...is.map((i) => names[i] ?? `unknown-${i}`))),
   fc.record({ region: fc.constantFrom('eu', 'us', 'ap') }).map((l) => WaveTargets.labels(l)),
   fc.record({ tier: fc.constantFrom('edge', 'core') }).map((l) => WaveTargets.labels(l)),
   fc.integer({ min: 1, max: 100 }).map((p) => WaveTargets.share(p)),
@@ -32,9 +34,10 @@ const maxInFlightArb: fc.Arbitrary<MaxInFlight> = fc.oneof(
   fc.integer({ min: 1, max: 100 }).map((p) => MaxInFlight.percent(p)),
 );
 
-export const planArb = (fleetSize: number): fc.Arbitrary<WaveOptions[]> => fc.tuple(
+/** Plans over a fleet whose targets are named `names`. */
+export const planArb = (names: string[]): fc.Arbitrary<WaveOptions[]> => fc.tuple(
   fc.array(fc.record({
-    targets: selectorArb(fleetSize),
+    targets: selectorArb(names),
     maxInFlight: maxInFlightArb,
     manualHold: fc.boolean(),
     bakeMinutes: fc.constantFrom(0, 0, 10, 30),
