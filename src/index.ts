@@ -11,6 +11,8 @@ export * from './strategy/fleet-target';
 export * from './strategy/max-in-flight';
 export * from './strategy/wave-targets';
 export * from './strategy/wave-plan';
+export * from './strategy/fleet-engine';
+export * from './strategy/fleet-timeline';
 export * from './kubernetes/drain';
 export * from './kubernetes/disruption-budget';
 export * from './kubernetes/workload-options';

@@ -1,10 +1,14 @@
+import { FleetEngine } from './fleet-engine';
+import { FleetTimeline, FleetTimelineOptions, FleetWaveInput } from './fleet-timeline';
 import { Gate } from './gate';
+import { Interval } from './interval';
 import { RolloutPlan } from './rollout-plan';
-import { StepKind } from './step';
+import { Step, StepKind } from './step';
 import { TimelineActivity } from './timeline-activity';
 import { defaultEngines, TimelineEngine } from './timeline-engine';
 import { detectionSeconds, Exposure, GateTiming, LaidSegment, layOut, Layout, Schedule } from './timeline-model';
 import { formatSeconds, renderSvg } from './timeline-svg';
+import { Wave, WavePlan } from './wave-plan';
 import { fail } from '../private/validate';
 
 /** Options for `ReleaseTimeline.of`. */
@@ -158,6 +162,41 @@ export class ReleaseTimeline {
     const where = 'ReleaseTimeline.of()';
     if (!(plan instanceof RolloutPlan)) fail(where, 'plan', 'must be a RolloutPlan', plan);
     return ReleaseTimeline._fromSchedule(where, scheduleOf(plan), { title: plan.toString(), ...options });
+  }
+
+  /**
+   * Lays out a `WavePlan` across a fleet on one engine: when each wave starts and ends, the time to the
+   * full fleet, and how much of the fleet a version broken from the start reaches before an abort can
+   * trigger. See docs/timeline.md ("Fleets") for the model.
+   * @example ReleaseTimeline.ofFleet(waves, { targets: fleet, engine: FleetEngine.ARGO_CD, releasePlan: plan }).toTable()
+   */
+  public static ofFleet(plan: WavePlan, options: FleetTimelineOptions): FleetTimeline {
+    const where = 'ReleaseTimeline.ofFleet()';
+    if (!(plan instanceof WavePlan)) fail(where, 'plan', 'must be a WavePlan', plan);
+    if (!Object.values(FleetEngine).includes(options.engine)) fail(where, 'engine', 'must be FleetEngine.ARGO_CD or FleetEngine.CODEPIPELINE', options.engine);
+    if (options.releasePlan !== undefined && !(options.releasePlan instanceof RolloutPlan)) fail(where, 'releasePlan', 'must be a RolloutPlan', options.releasePlan);
+    const update = options.targetUpdateTime ?? Interval.seconds(0);
+    if (!(update instanceof Interval)) fail(where, 'targetUpdateTime', 'must be an Interval', update);
+    const argo = options.engine === FleetEngine.ARGO_CD;
+    const waves = plan._assign(where, 'targets', options.targets).map(({ wave, targets, targetsAtOnce }): FleetWaveInput => {
+      // Argo CD: the wave's hold runs at the end of each target's own release.
+      const own = options.releasePlan;
+      const release = !argo ? own : own === undefined ? holdOnly(wave) : plan.releasePlan(wave.name, own);
+      const layout = release === undefined ? undefined : layOut(scheduleOf(release), abortModel(TimelineEngine.argoRollouts()));
+      const analysis = argo && wave.gates.length > 0 ? layout?.segments.filter((seg) => seg.activity === TimelineActivity.ANALYSIS).pop() : undefined;
+      return {
+        name: wave.name,
+        targets: targets.map((t) => t.name),
+        targetsAtOnce,
+        manualHold: wave.manualHold,
+        targetSeconds: update.toSeconds() + (layout?.minimumDurationSeconds ?? 0),
+        targetManualWaits: layout?.unboundedSteps ?? 0,
+        bakeSeconds: wave.bake.toSeconds(),
+        gates: wave.gates.map((g) => timing(g, false)),
+        analysisStartSeconds: analysis === undefined ? undefined : update.toSeconds() + analysis.startSeconds,
+      };
+    });
+    return FleetTimeline._create(options.title ?? plan.toString(), options.engine, waves);
   }
 
   /**
@@ -375,4 +414,14 @@ function publicExposure(e: Exposure): TimelineExposure {
     peakWeight: e.peakWeight,
     trafficSeconds: e.trafficSeconds,
   };
+}
+
+/** A wave's hold alone, as Argo CD runs it in each cluster: full traffic, the bake, the gates. */
+function holdOnly(wave: Wave): RolloutPlan | undefined {
+  if (!wave.holdsNextWave()) return undefined;
+  return RolloutPlan.steps([
+    Step.setWeight(100),
+    ...(wave.bake.isZero() ? [] : [Step.bake(wave.bake)]),
+    ...(wave.gates.length === 0 ? [] : [Step.analysis(...wave.gates)]),
+  ]);
 }
