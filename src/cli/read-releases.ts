@@ -32,11 +32,18 @@ function fail(where: string, field: string, allowed: string, got: unknown): neve
   throw new ReadError(`${where}: invalid '${field}': ${allowed}, got ${JSON.stringify(got)}`);
 }
 
-/** Every release in a file, or in every `*.yaml`, `*.yml` and `*.json` file under a folder. */
-export function readReleases(target: string): FoundRelease[] {
+/** One parsed file: a CloudFormation template (JSON with `Resources`) or the objects of a YAML file. */
+export interface ParsedFile {
+  readonly file: string;
+  readonly template?: any;
+  readonly objects?: any[];
+}
+
+/** Every `*.yaml`, `*.yml` and `*.json` file of a file or folder, parsed; other JSON files are left out. */
+export function readFiles(target: string): ParsedFile[] {
   if (!fs.existsSync(target)) throw new ReadError(`${target}: no such file or folder`);
   const files = fs.statSync(target).isDirectory() ? listFiles(target) : [target];
-  const out: FoundRelease[] = [];
+  const out: ParsedFile[] = [];
   for (const file of files) {
     const text = fs.readFileSync(file, 'utf8');
     if (file.endsWith('.json')) {
@@ -46,7 +53,7 @@ export function readReleases(target: string): FoundRelease[] {
       } catch (e) {
         throw new ReadError(`${file}: not valid JSON: ${(e as Error).message}`);
       }
-      if (doc && typeof doc === 'object' && doc.Resources) out.push(...readTemplate(file, doc));
+      if (doc && typeof doc === 'object' && doc.Resources) out.push({ file, template: doc });
     } else {
       const docs = YAML.parseAllDocuments(text);
       const objects: any[] = [];
@@ -55,10 +62,15 @@ export function readReleases(target: string): FoundRelease[] {
         const o = d.toJS();
         if (o && typeof o === 'object') objects.push(o);
       }
-      out.push(...readManifests(file, objects));
+      out.push({ file, objects });
     }
   }
   return out;
+}
+
+/** Every release in a file, or in every `*.yaml`, `*.yml` and `*.json` file under a folder. */
+export function readReleases(target: string): FoundRelease[] {
+  return readFiles(target).flatMap((f) => (f.template !== undefined ? readTemplate(f.file, f.template) : readManifests(f.file, f.objects!)));
 }
 
 function listFiles(dir: string): string[] {
@@ -300,15 +312,20 @@ function alarmGates(where: string, refs: any[], resources: { [id: string]: any }
     if (!alarm || alarm.Type !== 'AWS::CloudWatch::Alarm') {
       fail(where, `alarms[${i}]`, 'must be a { Ref } to an AWS::CloudWatch::Alarm in the same template (alarm names from elsewhere have no timing to read)', ref);
     }
-    const p = alarm.Properties ?? {};
-    const aw = `AWS::CloudWatch::Alarm ${id}`;
-    const evaluation = num(aw, 'EvaluationPeriods', p.EvaluationPeriods);
-    const datapoints = num(aw, 'DatapointsToAlarm', p.DatapointsToAlarm, evaluation);
-    const period = p.Period !== undefined ? num(aw, 'Period', p.Period)
-      : Math.max(0, ...((p.Metrics ?? []) as any[]).map((m) => m.MetricStat?.Period ?? 0));
-    if (!(period > 0)) fail(aw, 'Period', 'must be set on the alarm or its metric', p.Period);
-    return { name: id!, intervalSeconds: period, failureLimit: datapoints - 1, initialDelaySeconds: 0 };
+    return alarmTiming(id!, alarm);
   });
+}
+
+/** A CloudWatch alarm as a gate: one measurement per period; ALARM after `DatapointsToAlarm` breaching ones. */
+export function alarmTiming(name: string, alarm: any): GateTiming {
+  const p = alarm.Properties ?? {};
+  const aw = `AWS::CloudWatch::Alarm ${name}`;
+  const evaluation = num(aw, 'EvaluationPeriods', p.EvaluationPeriods);
+  const datapoints = num(aw, 'DatapointsToAlarm', p.DatapointsToAlarm, evaluation);
+  const period = p.Period !== undefined ? num(aw, 'Period', p.Period)
+    : Math.max(0, ...((p.Metrics ?? []) as any[]).map((m) => m.MetricStat?.Period ?? 0));
+  if (!(period > 0)) fail(aw, 'Period', 'must be set on the alarm or its metric', p.Period);
+  return { name, intervalSeconds: period, failureLimit: datapoints - 1, initialDelaySeconds: 0 };
 }
 
 function readEcsService(file: string, id: string, r: any, resources: { [id: string]: any }): FoundRelease {
