@@ -70,7 +70,19 @@ export function readFiles(target: string): ParsedFile[] {
 
 /** Every release in a file, or in every `*.yaml`, `*.yml` and `*.json` file under a folder. */
 export function readReleases(target: string): FoundRelease[] {
-  return readFiles(target).flatMap((f) => (f.template !== undefined ? readTemplate(f.file, f.template) : readManifests(f.file, f.objects!)));
+  return releasesIn(readFiles(target));
+}
+
+/**
+ * Every release in parsed files. A Rollout sees the AnalysisTemplates of every file in its folder: cdk8s
+ * can write one file per object (`YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE`).
+ */
+export function releasesIn(files: ParsedFile[]): FoundRelease[] {
+  const byFolder = new Map<string, any[]>();
+  for (const f of files) {
+    if (f.objects !== undefined) byFolder.set(path.dirname(f.file), [...(byFolder.get(path.dirname(f.file)) ?? []), ...f.objects]);
+  }
+  return files.flatMap((f) => (f.template !== undefined ? readTemplate(f.file, f.template) : readManifests(f.file, f.objects!, byFolder.get(path.dirname(f.file)))));
 }
 
 function listFiles(dir: string): string[] {
@@ -89,10 +101,10 @@ function listFiles(dir: string): string[] {
 // ---------------------------------------------------------------------------------------------------
 // Kubernetes
 
-/** Releases among the Kubernetes objects of one file. */
-export function readManifests(file: string, objects: any[]): FoundRelease[] {
+/** Releases among the Kubernetes objects of one file; analysis templates may come from `folder` (the objects of its folder). */
+export function readManifests(file: string, objects: any[], folder: any[] = objects): FoundRelease[] {
   const templates = new Map<string, any>();
-  for (const o of objects) {
+  for (const o of folder) {
     if (typeof o.apiVersion === 'string' && o.apiVersion.startsWith('argoproj.io/') && (o.kind === 'AnalysisTemplate' || o.kind === 'ClusterAnalysisTemplate')) {
       templates.set(`${o.kind}/${o.metadata?.name}`, o);
     }

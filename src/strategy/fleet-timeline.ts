@@ -100,10 +100,16 @@ export interface FleetWaveInput {
   readonly bakeSeconds: number;
   readonly gates: GateTiming[];
   /**
-   * Argo CD: seconds from a target's start to the start of the analysis step that runs the wave's gates.
-   * @default - the wave has no gates
+   * Seconds from a target's start until its own release aborts a version broken from the start (its
+   * gates, and on Argo CD the wave's gates at its end).
+   * @default - the target's release cannot abort it
    */
-  readonly analysisStartSeconds?: number;
+  readonly targetAbortSeconds?: number;
+  /**
+   * The gate that aborts the target's release first.
+   * @default - the target's release cannot abort it
+   */
+  readonly targetAbortGate?: string;
 }
 
 /**
@@ -228,45 +234,48 @@ export class FleetTimeline {
   }
 
   /**
-   * Where a version broken from the start is first stopped, if in this wave: Argo CD stops inside the
-   * first batch (its gates run at the end of each cluster's release; the step never completes), so
-   * the batch is exposed; CodePipeline watches alarms only after the whole wave deployed, and only for
-   * the bake, so the wave is exposed and an alarm slower than the bake does not stop it.
+   * Where a version broken from the start is first stopped, if in this wave: inside the first batch when
+   * a target's own release aborts (its gates; on Argo CD also the wave's gates at its end): its failure
+   * stops the step or stage, so later batches never start; or, on CodePipeline, by an alarm watched
+   * after the whole wave deployed, for the bake only, so the whole wave is exposed and an alarm slower
+   * than the bake stops nothing.
    */
   private abortIn(w: FleetWaveInput, start: number, waitsBefore: number, updatedBefore: number): FleetAbort | undefined {
-    // A gate decides at its (failureLimit + 1)-th failed measurement.
-    const deciding = w.gates.map((g) => ({ g, after: g.initialDelaySeconds + g.failureLimit * g.intervalSeconds }));
-    if (this.engine === FleetEngine.ARGO_CD) {
-      // In an analysis step a gate takes `count` measurements; one that tolerates them all never fails.
-      const able = deciding.filter(({ g }) => g.count === undefined || g.failureLimit < g.count);
-      if (able.length === 0 || w.analysisStartSeconds === undefined) return undefined;
-      const first = able.reduce((a, b) => (b.after < a.after ? b : a));
-      const exposed = updatedBefore + (w.targetsAtOnce === 0 ? 1 : Math.min(w.targetsAtOnce, w.targets.length));
-      return {
-        caught: true,
-        wave: w.name,
-        gate: first.g.name,
-        abortAtSeconds: start + w.analysisStartSeconds + first.after,
-        manualWaitsBefore: waitsBefore + (w.targetsAtOnce === 0 ? 1 : 0) + w.targetManualWaits,
-        exposedTargets: exposed,
-        exposedPercent: percent(exposed, this.fleetSize),
-        keptTargets: updatedBefore,
-      };
+    const n = w.targets.length;
+    const manualEach = w.targetsAtOnce === 0;
+    const candidates: Array<{ at: number; gate: string; exposed: number; waits: number }> = [];
+    if (w.targetAbortSeconds !== undefined) {
+      candidates.push({
+        at: start + w.targetAbortSeconds,
+        gate: w.targetAbortGate ?? '',
+        exposed: updatedBefore + (manualEach ? 1 : Math.min(w.targetsAtOnce, n)),
+        waits: waitsBefore + (manualEach ? 1 : 0) + w.targetManualWaits,
+      });
     }
-    // CloudWatch alarms: ALARM after failureLimit + 1 breaching periods, watched for the bake.
-    const alarms = w.gates.map((g) => ({ g, after: (g.failureLimit + 1) * g.intervalSeconds })).filter((x) => x.after <= w.bakeSeconds);
-    if (alarms.length === 0) return undefined;
-    const first = alarms.reduce((a, b) => (b.after < a.after ? b : a));
-    const batches = w.targetsAtOnce === 0 ? w.targets.length : Math.ceil(w.targets.length / w.targetsAtOnce);
-    const exposed = updatedBefore + w.targets.length;
+    if (this.engine === FleetEngine.CODEPIPELINE) {
+      // CloudWatch alarms: ALARM after failureLimit + 1 breaching periods, watched for the bake.
+      const batches = manualEach ? n : Math.ceil(n / w.targetsAtOnce);
+      for (const g of w.gates) {
+        const after = (g.failureLimit + 1) * g.intervalSeconds;
+        if (after > w.bakeSeconds) continue;
+        candidates.push({
+          at: start + batches * w.targetSeconds + after,
+          gate: g.name,
+          exposed: updatedBefore + n,
+          waits: waitsBefore + (manualEach ? n : 0) + batches * w.targetManualWaits,
+        });
+      }
+    }
+    if (candidates.length === 0) return undefined;
+    const first = candidates.reduce((a, b) => (b.at < a.at ? b : a));
     return {
       caught: true,
       wave: w.name,
-      gate: first.g.name,
-      abortAtSeconds: start + batches * w.targetSeconds + first.after,
-      manualWaitsBefore: waitsBefore + (w.targetsAtOnce === 0 ? w.targets.length : 0) + batches * w.targetManualWaits,
-      exposedTargets: exposed,
-      exposedPercent: percent(exposed, this.fleetSize),
+      gate: first.gate,
+      abortAtSeconds: first.at,
+      manualWaitsBefore: first.waits,
+      exposedTargets: first.exposed,
+      exposedPercent: percent(first.exposed, this.fleetSize),
       keptTargets: updatedBefore,
     };
   }

@@ -183,7 +183,8 @@ export class ReleaseTimeline {
       const own = options.releasePlan;
       const release = !argo ? own : own === undefined ? holdOnly(wave) : plan.releasePlan(wave.name, own);
       const layout = release === undefined ? undefined : layOut(scheduleOf(release), abortModel(TimelineEngine.argoRollouts()));
-      const analysis = argo && wave.gates.length > 0 ? layout?.segments.filter((seg) => seg.activity === TimelineActivity.ANALYSIS).pop() : undefined;
+      const abort = layout?.brokenFromStart;
+      const stops = abort !== undefined && abort.caught && abort.bounded;
       return {
         name: wave.name,
         targets: targets.map((t) => t.name),
@@ -193,7 +194,8 @@ export class ReleaseTimeline {
         targetManualWaits: layout?.unboundedSteps ?? 0,
         bakeSeconds: wave.bake.toSeconds(),
         gates: wave.gates.map((g) => timing(g, false)),
-        analysisStartSeconds: analysis === undefined ? undefined : update.toSeconds() + analysis.startSeconds,
+        targetAbortSeconds: stops ? update.toSeconds() + abort.abortAfterSeconds! : undefined,
+        targetAbortGate: stops ? abort.detectedBy : undefined,
       };
     });
     return FleetTimeline._create(options.title ?? plan.toString(), options.engine, waves);
