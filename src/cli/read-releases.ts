@@ -82,7 +82,9 @@ export function releasesIn(files: ParsedFile[]): FoundRelease[] {
   for (const f of files) {
     if (f.objects !== undefined) byFolder.set(path.dirname(f.file), [...(byFolder.get(path.dirname(f.file)) ?? []), ...f.objects]);
   }
-  return files.flatMap((f) => (f.template !== undefined ? readTemplate(f.file, f.template) : readManifests(f.file, f.objects!, byFolder.get(path.dirname(f.file)))));
+  return files.flatMap((f) => (f.template !== undefined
+    ? readTemplate(f.file, f.template)
+    : readManifests(f.file, f.objects!, byFolder.get(path.dirname(f.file)))));
 }
 
 function listFiles(dir: string): string[] {
