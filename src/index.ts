@@ -46,3 +46,4 @@ export * from './aws/ecs-blue-green-service';
 export * from './aws/ecs-canary-rollout';
 export * from './aws/lambda-canary-rollout';
 export * from './aws/codepipeline-waves';
+export * from './aws/codepipeline-stack-set-waves';

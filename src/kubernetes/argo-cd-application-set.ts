@@ -196,8 +196,8 @@ export class ArgoCdApplicationSet extends Construct {
 /** A RollingSync step selecting the Applications of one wave, with its `maxUpdate`. */
 function step(wave: Wave): ApplicationSetSpecStrategyRollingSyncSteps {
   const m = wave.maxInFlight;
-  const maxUpdate = m.count !== undefined ? ApplicationSetSpecStrategyRollingSyncStepsMaxUpdate.fromNumber(m.count)
-    : m.percent !== undefined ? ApplicationSetSpecStrategyRollingSyncStepsMaxUpdate.fromString(`${m.percent}%`)
+  const maxUpdate = m.targetCount !== undefined ? ApplicationSetSpecStrategyRollingSyncStepsMaxUpdate.fromNumber(m.targetCount)
+    : m.wavePercent !== undefined ? ApplicationSetSpecStrategyRollingSyncStepsMaxUpdate.fromString(`${m.wavePercent}%`)
       : undefined; // unset: Argo CD's default, 100% of the step
   return {
     matchExpressions: [{ key: ArgoCdApplicationSet.WAVE_LABEL, operator: 'In', values: [wave.name] }],

@@ -36,21 +36,21 @@ export class MaxInFlight {
    * The number of targets, for `count()`.
    * @default - not a count
    */
-  public readonly count?: number;
+  public readonly targetCount?: number;
   /**
    * The percentage of the wave's targets, for `percent()`.
    * @default - not a percentage
    */
-  public readonly percent?: number;
+  public readonly wavePercent?: number;
 
   private constructor(count: number | undefined, percent: number | undefined) {
-    this.count = count;
-    this.percent = percent;
+    this.targetCount = count;
+    this.wavePercent = percent;
   }
 
   /** Whether every target of the wave updates at once. */
   public isAll(): boolean {
-    return this.count === undefined && this.percent === undefined;
+    return this.targetCount === undefined && this.wavePercent === undefined;
   }
 
   /**
@@ -58,15 +58,15 @@ export class MaxInFlight {
    * from 1 to `waveSize`.
    */
   public targetsAtOnce(waveSize: number): number {
-    if (this.count !== undefined) return Math.min(this.count, waveSize);
-    if (this.percent !== undefined) return Math.max(1, Math.floor((this.percent * waveSize) / 100));
+    if (this.targetCount !== undefined) return Math.min(this.targetCount, waveSize);
+    if (this.wavePercent !== undefined) return Math.max(1, Math.floor((this.wavePercent * waveSize) / 100));
     return waveSize;
   }
 
   /** `all()`, `count(2)` or `percent(25)`, as messages and tables show it. */
   public toString(): string {
-    if (this.count !== undefined) return `count(${this.count})`;
-    if (this.percent !== undefined) return `percent(${this.percent})`;
+    if (this.targetCount !== undefined) return `count(${this.targetCount})`;
+    if (this.wavePercent !== undefined) return `percent(${this.wavePercent})`;
     return 'all()';
   }
 }

@@ -80,7 +80,7 @@ export class Wave {
     const maxInFlight = options.maxInFlight ?? MaxInFlight.all();
     if (!(maxInFlight instanceof MaxInFlight)) fail(where, `${field}.maxInFlight`, 'must be MaxInFlight.all(), count() or percent()', maxInFlight);
     const manualHold = options.manualHold ?? false;
-    if (maxInFlight.count === 0 && !manualHold) {
+    if (maxInFlight.targetCount === 0 && !manualHold) {
       fail(where, `${field}.maxInFlight`, 'must let at least one target update at a time; 0 never starts the wave unless it is declared a manual hold (manualHold: true), where a person starts each target', maxInFlight);
     }
     this.name = options.name;

@@ -59,8 +59,8 @@ function check(fleet: { name: string }[], waves: WaveOptions[], giveReleases: bo
     expect(elements.filter((e) => e.wave === wave.name).map((e) => e.cluster)).toEqual(targets.map((t) => t.name));
     const maxUpdate = steps[i].maxUpdate;
     if (wave.maxInFlight.isAll()) expect(maxUpdate).toBeUndefined();
-    else if (wave.maxInFlight.percent !== undefined) expect(maxUpdate).toBe(`${wave.maxInFlight.percent}%`);
-    else expect(maxUpdate).toBe(wave.maxInFlight.count);
+    else if (wave.maxInFlight.wavePercent !== undefined) expect(maxUpdate).toBe(`${wave.maxInFlight.wavePercent}%`);
+    else expect(maxUpdate).toBe(wave.maxInFlight.targetCount);
     if (wave.manualHold) expect(maxUpdate).toBe(0);
   }
 }

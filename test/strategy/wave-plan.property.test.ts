@@ -24,7 +24,7 @@ function check(fleet: FleetTarget[], options: WaveOptions[]): void {
     const order = w.targets.map((t) => fleet.indexOf(t));
     expect(order).toEqual([...order].sort((a, b) => a - b));
     // targetsAtOnce: 0 only on a manual hold with count(0); otherwise 1..size.
-    if (w.wave.maxInFlight.count === 0) {
+    if (w.wave.maxInFlight.targetCount === 0) {
       expect(w.wave.manualHold).toBe(true);
       expect(w.targetsAtOnce).toBe(0);
     } else {

@@ -112,7 +112,7 @@ describe('WavePlan.of', () => {
     expect(() => WavePlan.of([{ name: 'a', targets: WaveTargets.rest(), maxInFlight: MaxInFlight.count(0) }])).toThrow(
       "WavePlan.of(): invalid 'waves[0].maxInFlight': must let at least one target update at a time; 0 never starts the wave unless it is declared a manual hold (manualHold: true), where a person starts each target, got count(0)");
     const [held] = WavePlan.of([{ name: 'a', targets: WaveTargets.rest(), maxInFlight: MaxInFlight.count(0), manualHold: true }]).waves;
-    expect(held.maxInFlight.count).toBe(0);
+    expect(held.maxInFlight.targetCount).toBe(0);
     expect(held.manualHold).toBe(true);
   });
 

@@ -71,9 +71,7 @@ export function stageActions(
 ): codepipeline.IAction[] {
   const { wave } = stage;
   const out: codepipeline.IAction[] = [];
-  const approval = (name: string, runOrder: number) => new actions.ManualApprovalAction({
-    actionName: name, runOrder, additionalInformation: `Wave '${wave.name}' waits for a person: ${wave}`,
-  });
+  const approval = (name: string, runOrder: number) => approvalAction(wave, name, runOrder);
   if (assigned.targetsAtOnce === 0) {
     assigned.targets.forEach((t, i) => {
       out.push(approval(`approve-${t.name}`, 2 * i + 1));
@@ -88,6 +86,11 @@ export function stageActions(
     failWith(stage.where, `${stage.field}.targets`, `CodePipeline runs at most ${MAX_ACTIONS} actions in a stage; split wave '${wave.name}' into waves of fewer targets`, `${assigned.targets.length} targets (${out.length} actions)`);
   }
   return out;
+}
+
+/** A manual approval that holds a wave until a person approves it. */
+export function approvalAction(wave: Wave, name: string, runOrder: number): codepipeline.IAction {
+  return new actions.ManualApprovalAction({ actionName: name, runOrder, additionalInformation: `Wave '${wave.name}' waits for a person: ${wave}` });
 }
 
 /**
