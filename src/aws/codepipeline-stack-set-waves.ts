@@ -73,7 +73,7 @@ export interface CodePipelineStackSetWavesProps {
  * Pick `CodePipelineWaves` (one stack per target) when waves need bakes and CloudWatch gates.
  *
  * @example
- * new CodePipelineStackSetWaves(pipelineStack, 'Baseline', {
+ * new CodePipelineStackSetWaves(stack, 'Baseline', {
  *   pipeline, plan: waves, stackSetName: 'security-baseline', template: assembly.atPath('Baseline.template.json'),
  *   targets: [{ name: 'sandbox-eu-west-1', account: '222222222222', region: 'eu-west-1' }],
  * });

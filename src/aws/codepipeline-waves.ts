@@ -90,9 +90,9 @@ export interface CodePipelineWavesProps {
  * stages to an `aws-codepipeline` Pipeline.
  *
  * @example
- * new CodePipelineWaves(pipelineStack, 'Fleet', {
- *   pipeline, input: cloudAssembly, plan: waves,
- *   targets: [{ name: 'eu-west-1', stack: euStack }, { name: 'us-east-1', stack: usStack }],
+ * new CodePipelineWaves(stack, 'Fleet', {
+ *   pipeline, input: assembly, plan: waves,
+ *   targets: regionStacks.map((s) => ({ name: s.region, stack: s })),
  * });
  */
 export class CodePipelineWaves extends Construct {

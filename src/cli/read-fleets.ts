@@ -12,9 +12,8 @@
 import * as path from 'path';
 import { alarmTiming, FoundRelease, ParsedFile, ReadError } from './read-releases';
 import { FleetEngine } from '../strategy/fleet-engine';
-import { FleetWaveInput } from '../strategy/fleet-timeline';
 import { StepKind } from '../strategy/step';
-import { GateTiming, layOut } from '../strategy/timeline-model';
+import { FleetWaveInput, GateTiming, layOut } from '../strategy/timeline-model';
 
 /** The label `ArgoCdApplicationSet` gives every Application with its wave's name. */
 const WAVE_LABEL = 'release-strategies.dev/wave';

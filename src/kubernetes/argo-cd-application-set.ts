@@ -1,3 +1,4 @@
+import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { ArgoCdSource } from './argo-cd-source';
 import { CanaryRollout } from './canary-rollout';
@@ -97,7 +98,7 @@ export interface ArgoCdApplicationSetProps {
  * @example
  * new ArgoCdApplicationSet(chart, 'checkout', {
  *   plan: waves,
- *   clusters: [{ name: 'prod-eu-1', server: 'https://eu-1.k8s.example.com', release: euApp }],
+ *   clusters: [{ name: 'prod-eu-1', server: 'https://eu-1.k8s.example.com', release: chart }],
  *   source: ArgoCdSource.directory({ repoUrl: 'https://git.example.com/platform/deploy.git', path: 'checkout' }),
  *   destinationNamespace: 'checkout',
  * });
@@ -111,7 +112,7 @@ export class ArgoCdApplicationSet extends Construct {
   /** The waves with the clusters each releases to. */
   public readonly waves: AssignedWave[];
   /** The ApplicationSet. */
-  public readonly applicationSet: ApplicationSet;
+  public readonly applicationSet: ApiObject;
 
   constructor(scope: Construct, id: string, props: ArgoCdApplicationSetProps) {
     super(scope, id);

@@ -1,12 +1,12 @@
 import { FleetEngine } from './fleet-engine';
-import { FleetTimeline, FleetTimelineOptions, FleetWaveInput } from './fleet-timeline';
+import { FleetTimeline, FleetTimelineOptions } from './fleet-timeline';
 import { Gate } from './gate';
 import { Interval } from './interval';
 import { RolloutPlan } from './rollout-plan';
 import { Step, StepKind } from './step';
 import { TimelineActivity } from './timeline-activity';
 import { defaultEngines, TimelineEngine } from './timeline-engine';
-import { detectionSeconds, Exposure, GateTiming, LaidSegment, layOut, Layout, Schedule } from './timeline-model';
+import { detectionSeconds, Exposure, FleetWaveInput, GateTiming, LaidSegment, layOut, Layout, Schedule } from './timeline-model';
 import { formatSeconds, renderSvg } from './timeline-svg';
 import { Wave, WavePlan } from './wave-plan';
 import { fail } from '../private/validate';
@@ -168,7 +168,7 @@ export class ReleaseTimeline {
    * Lays out a `WavePlan` across a fleet on one engine: when each wave starts and ends, the time to the
    * full fleet, and how much of the fleet a version broken from the start reaches before an abort can
    * trigger. See docs/timeline.md ("Fleets") for the model.
-   * @example ReleaseTimeline.ofFleet(waves, { targets: fleet, engine: FleetEngine.ARGO_CD, releasePlan: plan }).toTable()
+   * @example ReleaseTimeline.ofFleet(waves, { targets: [{ name: 'prod-eu-1' }, { name: 'prod-us-1' }], engine: FleetEngine.ARGO_CD, releasePlan: plan }).toTable()
    */
   public static ofFleet(plan: WavePlan, options: FleetTimelineOptions): FleetTimeline {
     const where = 'ReleaseTimeline.ofFleet()';
