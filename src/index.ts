@@ -45,5 +45,6 @@ export * from './aws/ecs-release-props';
 export * from './aws/ecs-blue-green-service';
 export * from './aws/ecs-canary-rollout';
 export * from './aws/lambda-canary-rollout';
+export * from './aws/codepipeline-wave-options';
 export * from './aws/codepipeline-waves';
 export * from './aws/codepipeline-stack-set-waves';

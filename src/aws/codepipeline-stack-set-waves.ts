@@ -1,12 +1,12 @@
-import { CfnCapabilities } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import { Construct } from 'constructs';
+import { CodePipelineWaveOptions } from './codepipeline-wave-options';
 import { failWith } from './private/schedule';
-import { approvalAction, checkPipeline, stageConditions } from './private/wave-stages';
+import { approvalAction, resolveWaves, stageConditions } from './private/wave-stages';
 import { checkRange, fail } from '../private/validate';
 import { FleetTarget } from '../strategy/fleet-target';
-import { AssignedWave, Wave, WavePlan } from '../strategy/wave-plan';
+import { AssignedWave, Wave } from '../strategy/wave-plan';
 
 /** One stack instance of a StackSet: an account and a region. */
 export interface StackSetTarget extends FleetTarget {
@@ -17,14 +17,7 @@ export interface StackSetTarget extends FleetTarget {
 }
 
 /** Properties for `CodePipelineStackSetWaves`. */
-export interface CodePipelineStackSetWavesProps {
-  /**
-   * The pipeline to add the waves to, after its existing stages. Rollback needs a V2 pipeline and is
-   * not available in PARALLEL execution mode.
-   */
-  readonly pipeline: codepipeline.Pipeline;
-  /** The waves. */
-  readonly plan: WavePlan;
+export interface CodePipelineStackSetWavesProps extends CodePipelineWaveOptions {
   /** Every stack instance, each in exactly one wave of `plan`. */
   readonly targets: StackSetTarget[];
   /** Name of the StackSet. */
@@ -42,17 +35,6 @@ export interface CodePipelineStackSetWavesProps {
    * @default 0
    */
   readonly failureTolerancePercent?: number;
-  /**
-   * Roll a wave back (stage rollback: the instances of the wave get the template of the last execution
-   * that succeeded in its stage) when its operation fails. With `false` the pipeline stops there.
-   * @default true
-   */
-  readonly rollback?: boolean;
-  /**
-   * Capabilities the template needs.
-   * @default [CfnCapabilities.NAMED_IAM, CfnCapabilities.AUTO_EXPAND]
-   */
-  readonly cfnCapabilities?: CfnCapabilities[];
 }
 
 /**
@@ -87,7 +69,6 @@ export class CodePipelineStackSetWaves extends Construct {
   constructor(scope: Construct, id: string, props: CodePipelineStackSetWavesProps) {
     super(scope, id);
     const where = this.node.path;
-    if (!(props.plan instanceof WavePlan)) fail(where, 'plan', 'must be a WavePlan', props.plan);
     if (typeof props.stackSetName !== 'string' || !/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(props.stackSetName)) {
       fail(where, 'stackSetName', 'must start with a letter and hold only letters, digits and \'-\', at most 128 characters', props.stackSetName);
     }
@@ -97,10 +78,7 @@ export class CodePipelineStackSetWaves extends Construct {
       if (typeof t.account !== 'string' || !/^\d{12}$/.test(t.account)) fail(where, `targets[${i}].account`, 'must be a 12-digit AWS account id', t.account);
       if (typeof t.region !== 'string' || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(t.region)) fail(where, `targets[${i}].region`, 'must be an AWS region such as eu-west-1', t.region);
     });
-    const rollback = props.rollback ?? true;
-    const waves = props.plan._assign(where, 'targets', props.targets);
-    checkPipeline(where, props.pipeline, waves, rollback);
-    const capabilities = props.cfnCapabilities ?? [CfnCapabilities.NAMED_IAM, CfnCapabilities.AUTO_EXPAND];
+    const { waves, rollback, capabilities } = resolveWaves(where, props, props.targets);
     const model = props.deploymentModel ?? actions.StackSetDeploymentModel.selfManaged();
 
     this.stages = waves.map((assigned, i) => {

@@ -1,15 +1,16 @@
-import { Arn, ArnFormat, CfnCapabilities, Names, Stack, Token } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Names, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { CodePipelineWaveOptions } from './codepipeline-wave-options';
 import { checkGates, gateAlarms } from './private/gate-alarms';
 import { failWith } from './private/schedule';
-import { checkPipeline, stageActions, stageConditions, WatchedAlarm, WaveStage } from './private/wave-stages';
+import { resolveWaves, stageActions, stageConditions, WatchedAlarm, WaveStage } from './private/wave-stages';
 import { fail } from '../private/validate';
 import { FleetTarget } from '../strategy/fleet-target';
-import { AssignedWave, WavePlan } from '../strategy/wave-plan';
+import { AssignedWave } from '../strategy/wave-plan';
 
 /** A stack deployed to one region (and account) of a fleet. */
 export interface CodePipelineTarget extends FleetTarget {
@@ -34,14 +35,7 @@ export interface CodePipelineTarget extends FleetTarget {
 }
 
 /** Properties for `CodePipelineWaves`. */
-export interface CodePipelineWavesProps {
-  /**
-   * The pipeline to add the waves to, after its existing stages. Bakes, gates and rollback need a V2
-   * pipeline (`pipelineType: PipelineType.V2`); rollback is not available in PARALLEL execution mode.
-   */
-  readonly pipeline: codepipeline.Pipeline;
-  /** The waves. */
-  readonly plan: WavePlan;
+export interface CodePipelineWavesProps extends CodePipelineWaveOptions {
   /** The fleet: every target, each in exactly one wave of `plan`. */
   readonly targets: CodePipelineTarget[];
   /** The artifact holding the synthesized templates (the cloud assembly, e.g. the output of a synth step). */
@@ -51,18 +45,6 @@ export interface CodePipelineWavesProps {
    * @default - the artifact's root
    */
   readonly templateFolder?: string;
-  /**
-   * Roll a wave back (CodePipeline stage rollback to the last execution that succeeded in it) when a
-   * deploy in it fails or an alarm goes into ALARM during its bake. With `false`, the pipeline stops
-   * there and the wave keeps what was deployed.
-   * @default true
-   */
-  readonly rollback?: boolean;
-  /**
-   * Capabilities the templates need.
-   * @default [CfnCapabilities.NAMED_IAM, CfnCapabilities.AUTO_EXPAND]
-   */
-  readonly cfnCapabilities?: CfnCapabilities[];
 }
 
 /**
@@ -104,10 +86,8 @@ export class CodePipelineWaves extends Construct {
   constructor(scope: Construct, id: string, props: CodePipelineWavesProps) {
     super(scope, id);
     const where = this.node.path;
-    if (!(props.plan instanceof WavePlan)) fail(where, 'plan', 'must be a WavePlan', props.plan);
-    const rollback = props.rollback ?? true;
     const targets = props.targets;
-    const waves = props.plan._assign(where, 'targets', targets);
+    const { waves, rollback, capabilities } = resolveWaves(where, props, targets);
     targets.forEach((t, i) => {
       if (!Stack.isStack(t.stack)) fail(where, `targets[${i}].stack`, 'must be a Stack', t.stack);
       if (Token.isUnresolved(t.stack.region) || Token.isUnresolved(t.stack.account)) {
@@ -120,9 +100,7 @@ export class CodePipelineWaves extends Construct {
       });
     });
     waves.forEach(({ wave }, i) => checkGates(where, `plan.waves[${i}].gates`, wave.gates));
-    checkPipeline(where, props.pipeline, waves, rollback);
 
-    const capabilities = props.cfnCapabilities ?? [CfnCapabilities.NAMED_IAM, CfnCapabilities.AUTO_EXPAND];
     const folder = props.templateFolder === undefined ? '' : `${props.templateFolder.replace(/\/+$/, '')}/`;
     const alarmArns: string[] = [];
     this.stages = waves.map((assigned, i) => {

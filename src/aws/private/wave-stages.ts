@@ -13,11 +13,14 @@
  *  - a CloudWatchAlarm rule names one alarm in one region and waits `WaitTime` whole minutes;
  *  - at most 50 actions per stage (CodePipeline quotas).
  */
-import { Token } from 'aws-cdk-lib';
+import { CfnCapabilities, Token } from 'aws-cdk-lib';
 import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as actions from 'aws-cdk-lib/aws-codepipeline-actions';
 import { failWith } from './schedule';
-import { AssignedWave, Wave } from '../../strategy/wave-plan';
+import { fail } from '../../private/validate';
+import { FleetTarget } from '../../strategy/fleet-target';
+import { AssignedWave, Wave, WavePlan } from '../../strategy/wave-plan';
+import { CodePipelineWaveOptions } from '../codepipeline-wave-options';
 
 /** Most rules in one condition. */
 export const MAX_RULES = 5;
@@ -42,12 +45,23 @@ export interface WaveStage {
   readonly alarms: WatchedAlarm[];
 }
 
+/** The plan resolved against `targets`, with the options' defaults, once the pipeline is checked. */
+export function resolveWaves(where: string, options: CodePipelineWaveOptions, targets: FleetTarget[]): {
+  readonly waves: AssignedWave[]; readonly rollback: boolean; readonly capabilities: CfnCapabilities[];
+} {
+  if (!(options.plan instanceof WavePlan)) fail(where, 'plan', 'must be a WavePlan', options.plan);
+  const rollback = options.rollback ?? true;
+  const waves = options.plan._assign(where, 'targets', targets);
+  checkPipeline(where, options.pipeline, waves, rollback);
+  return { waves, rollback, capabilities: options.cfnCapabilities ?? [CfnCapabilities.NAMED_IAM, CfnCapabilities.AUTO_EXPAND] };
+}
+
 /**
  * Refuses a pipeline that cannot run the waves: conditions or rollback on a V1 pipeline, rollback in
  * PARALLEL execution mode. Read from the pipeline's CloudFormation resource, which aws-cdk-lib fills
  * when the pipeline is built; values that are tokens are not checked.
  */
-export function checkPipeline(where: string, pipeline: codepipeline.Pipeline, waves: AssignedWave[], rollback: boolean): void {
+function checkPipeline(where: string, pipeline: codepipeline.Pipeline, waves: AssignedWave[], rollback: boolean): void {
   if (!(pipeline instanceof codepipeline.Pipeline)) failWith(where, 'pipeline', 'must be an aws-codepipeline Pipeline', String(pipeline));
   const cfn = pipeline.node.defaultChild as codepipeline.CfnPipeline;
   const type = cfn.pipelineType ?? 'V1';
