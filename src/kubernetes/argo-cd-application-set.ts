@@ -137,8 +137,7 @@ export class ArgoCdApplicationSet extends Construct {
         fail(where, `clusters[${i}].name`, `must leave the Application name '<name>-<cluster>' at most 63 characters (Argo CD labels what it deploys with it); '${name}-' leaves ${62 - name.length}`, c.name);
       }
     });
-    waves.forEach(({ wave, targetsAtOnce }) => {
-      const i = props.plan.waves.findIndex((w) => w.name === wave.name);
+    waves.forEach(({ wave, targetsAtOnce }, i) => {
       if (wave.manualHold && targetsAtOnce !== 0) {
         fail(where, `plan.waves[${i}]`, 'Argo CD\'s RollingSync holds a step only with maxUpdate 0, where a person syncs each Application; it cannot wait for one approval and then sync by itself; nearest plan: { manualHold: true, maxInFlight: MaxInFlight.count(0) }', String(wave));
       }

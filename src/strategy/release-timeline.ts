@@ -8,7 +8,7 @@ import { TimelineActivity } from './timeline-activity';
 import { defaultEngines, TimelineEngine } from './timeline-engine';
 import { detectionSeconds, Exposure, FleetWaveInput, GateTiming, LaidSegment, layOut, Layout, Schedule } from './timeline-model';
 import { formatSeconds, renderSvg } from './timeline-svg';
-import { Wave, WavePlan } from './wave-plan';
+import { WavePlan } from './wave-plan';
 import { fail } from '../private/validate';
 
 /** Options for `ReleaseTimeline.of`. */
@@ -179,9 +179,9 @@ export class ReleaseTimeline {
     if (!(update instanceof Interval)) fail(where, 'targetUpdateTime', 'must be an Interval', update);
     const argo = options.engine === FleetEngine.ARGO_CD;
     const waves = plan._assign(where, 'targets', options.targets).map(({ wave, targets, targetsAtOnce }): FleetWaveInput => {
-      // Argo CD: the wave's hold runs at the end of each target's own release.
+      // Argo CD: the wave's hold runs at the end of each target's own release (without one: the hold alone).
       const own = options.releasePlan;
-      const release = !argo ? own : own === undefined ? holdOnly(wave) : plan.releasePlan(wave.name, own);
+      const release = argo ? plan.releasePlan(wave.name, own ?? RolloutPlan.steps([Step.setWeight(100)])) : own;
       const layout = release === undefined ? undefined : layOut(scheduleOf(release), abortModel(TimelineEngine.argoRollouts()));
       const abort = layout?.brokenFromStart;
       const stops = abort !== undefined && abort.caught && abort.bounded;
@@ -416,14 +416,4 @@ function publicExposure(e: Exposure): TimelineExposure {
     peakWeight: e.peakWeight,
     trafficSeconds: e.trafficSeconds,
   };
-}
-
-/** A wave's hold alone, as Argo CD runs it in each cluster: full traffic, the bake, the gates. */
-function holdOnly(wave: Wave): RolloutPlan | undefined {
-  if (!wave.holdsNextWave()) return undefined;
-  return RolloutPlan.steps([
-    Step.setWeight(100),
-    ...(wave.bake.isZero() ? [] : [Step.bake(wave.bake)]),
-    ...(wave.gates.length === 0 ? [] : [Step.analysis(...wave.gates)]),
-  ]);
 }
