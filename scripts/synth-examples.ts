@@ -26,8 +26,10 @@ export async function synthExample(name: string, outdir: string): Promise<string
   if (typeof mod.buildApp !== 'function') throw new Error(`examples/${name}/main.ts must export buildApp(outdir)`);
   const app = await mod.buildApp(outdir);
   app.synth();
-  return fs.readdirSync(outdir)
+  // Recursively: cdk8s apps may write one folder per chart (YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE).
+  return (fs.readdirSync(outdir, { recursive: true }) as string[])
     .filter((f) => f.endsWith('.k8s.yaml') || f.endsWith('.template.json'))
+    .sort()
     .map((f) => path.join(outdir, f));
 }
 

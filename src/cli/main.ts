@@ -2,16 +2,19 @@
 /**
  * The `release-strategies` command.
  *
- *   release-strategies timeline <file-or-folder> [--svg <out.svg>] [--release <name>]
+ *   release-strategies timeline <file-or-folder> [--svg <out.svg>] [--release <name>] [--target-time <duration>]
  *   release-strategies --help | --version
  *
  * Reads synthesized output (cdk8s YAML, CloudFormation templates) back into release plans and prints
  * each one's timeline as a Markdown table; `--svg` also writes the chart (one file per release when
- * there are several: `out-<release>.svg`).
+ * there are several: `out-<release>.svg`). Fleet releases (Argo CD ApplicationSets with progressive
+ * syncs, CodePipeline waves) are laid out as fleets.
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { readReleases, ReadError } from './read-releases';
+import { FoundFleet, readFleets } from './read-fleets';
+import { durationSeconds, readFiles, ReadError, releasesIn } from './read-releases';
+import { FleetTimeline } from '../strategy/fleet-timeline';
 import { ReleaseTimeline } from '../strategy/release-timeline';
 
 const TOOL_USAGE = `Usage: release-strategies <command> [options]
@@ -28,12 +31,15 @@ const TIMELINE_USAGE = `Usage: release-strategies timeline <file-or-folder> [--s
 
 Reads synthesized output (*.k8s.yaml from cdk8s, *.template.json from the AWS CDK) and shows each
 release's timeline: Argo Rollouts Rollouts, Flagger Canaries, ECS services with BLUE_GREEN, CANARY or
-LINEAR deployments, and CodeDeploy deployment groups. Releases are named by kind and name (Kubernetes)
+LINEAR deployments, and CodeDeploy deployment groups; and fleets: Argo CD ApplicationSets with
+progressive syncs (each cluster's Rollout read from a folder named after the cluster) and CodePipeline
+stages of CloudFormation deploys. Releases are named by kind and name (Kubernetes)
 or by construct path (CloudFormation written by the AWS CDK; the logical ID otherwise).
 
 Options:
   --svg <file>       also write the chart as SVG (with several releases: <file>-<release>.svg)
   --release <text>   only releases whose name contains <text>
+  --target-time <d>  fleets: time one target's update takes besides its Rollout, e.g. 5m (default 0s)
   -h, --help         show this help
 `;
 
@@ -85,16 +91,18 @@ function runCommand(argv: string[], io: Io): number {
   let target: string | undefined;
   let svg: string | undefined;
   let filter: string | undefined;
+  let targetTime = '0s';
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
-    if (arg === '--svg' || arg === '--release') {
+    if (arg === '--svg' || arg === '--release' || arg === '--target-time') {
       const value = rest[++i];
       if (value === undefined) {
         io.err(`${arg} needs a value.\n\n${TIMELINE_USAGE}`);
         return 2;
       }
       if (arg === '--svg') svg = value;
-      else filter = value;
+      else if (arg === '--release') filter = value;
+      else targetTime = value;
     } else if (arg.startsWith('-')) {
       io.err(`Unknown option '${arg}'.\n\n${TIMELINE_USAGE}`);
       return 2;
@@ -109,24 +117,36 @@ function runCommand(argv: string[], io: Io): number {
     io.err(`Missing the file or folder to read.\n\n${TIMELINE_USAGE}`);
     return 2;
   }
-  const releases = readReleases(target).filter((r) => filter === undefined || r.name.includes(filter));
-  if (releases.length === 0) {
-    io.err(`No release found in ${target}${filter ? ` matching '${filter}'` : ''} (looked for Argo Rollouts, Flagger Canaries, ECS deployment configurations and CodeDeploy deployment groups).\n`);
+  const files = readFiles(target);
+  const all = releasesIn(files);
+  const root = fs.statSync(target).isDirectory() ? target : path.dirname(target);
+  const fleets: FoundFleet[] = readFleets(root, files, all, durationSeconds('--target-time', 'value', targetTime)).filter((r) => filter === undefined || r.name.includes(filter));
+  const releases = all.filter((r) => filter === undefined || r.name.includes(filter));
+  if (releases.length === 0 && fleets.length === 0) {
+    io.err(`No release found in ${target}${filter ? ` matching '${filter}'` : ''} (looked for Argo Rollouts, Flagger Canaries, ECS deployment configurations, CodeDeploy deployment groups, ApplicationSets with progressive syncs and CodePipeline deploy stages).\n`);
     return 1;
   }
+  const count = releases.length + fleets.length;
+  const write = (name: string, chart: string) => {
+    if (svg === undefined) return;
+    const file = count === 1 ? svg : svg.replace(/(\.svg)?$/, `-${slug(name)}.svg`);
+    try {
+      fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+      fs.writeFileSync(file, chart);
+    } catch (e) {
+      throw new CommandError(`Cannot write the chart to ${file}: ${(e as Error).message}`);
+    }
+    io.out(`Wrote ${file}\n\n`);
+  };
   for (const r of releases) {
     const timeline = ReleaseTimeline._fromSchedule(r.name, r.schedule, { engine: r.engine, title: `${r.name} (${path.relative(process.cwd(), r.file) || r.file})` });
     io.out(timeline.toTable() + '\n');
-    if (svg !== undefined) {
-      const file = releases.length === 1 ? svg : svg.replace(/(\.svg)?$/, `-${slug(r.name)}.svg`);
-      try {
-        fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-        fs.writeFileSync(file, timeline.toSvg());
-      } catch (e) {
-        throw new CommandError(`Cannot write the chart to ${file}: ${(e as Error).message}`);
-      }
-      io.out(`Wrote ${file}\n\n`);
-    }
+    write(r.name, timeline.toSvg());
+  }
+  for (const f of fleets) {
+    const timeline = FleetTimeline._create(`${f.name} (${path.relative(process.cwd(), f.file) || f.file})`, f.engine, f.waves);
+    io.out(timeline.toTable() + f.notes.map((n) => `- Note: ${n}\n`).join('') + '\n');
+    write(f.name, timeline.toSvg());
   }
   return 0;
 }

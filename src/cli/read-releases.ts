@@ -53,11 +53,18 @@ const GO_MAX_SECONDS = 9223372036.854775807;
 /** Releases with more steps than this are refused (a weight step of 0.001% would take 100000). */
 const MAX_STEPS = 1000;
 
-/** Every release in a file, or in every `*.yaml`, `*.yml` and `*.json` file under a folder. */
-export function readReleases(target: string): FoundRelease[] {
+/** One parsed file: a CloudFormation template (JSON with `Resources`) or the objects of a YAML file. */
+export interface ParsedFile {
+  readonly file: string;
+  readonly template?: any;
+  readonly objects?: any[];
+}
+
+/** Every `*.yaml`, `*.yml` and `*.json` file of a file or folder, parsed; other JSON files are left out. */
+export function readFiles(target: string): ParsedFile[] {
   if (!fs.existsSync(target)) throw new ReadError(`${target}: no such file or folder`);
   const files = fs.statSync(target).isDirectory() ? listFiles(target) : [target];
-  const out: FoundRelease[] = [];
+  const out: ParsedFile[] = [];
   for (const file of files) {
     const text = fs.readFileSync(file, 'utf8');
     if (file.endsWith('.json')) {
@@ -67,7 +74,7 @@ export function readReleases(target: string): FoundRelease[] {
       } catch (e) {
         throw new ReadError(`${file}: not valid JSON: ${(e as Error).message}`);
       }
-      if (doc && typeof doc === 'object' && doc.Resources) out.push(...readTemplate(file, doc));
+      if (doc && typeof doc === 'object' && doc.Resources) out.push({ file, template: doc });
     } else {
       const docs = YAML.parseAllDocuments(text);
       const objects: any[] = [];
@@ -76,10 +83,29 @@ export function readReleases(target: string): FoundRelease[] {
         const o = d.toJS();
         if (o && typeof o === 'object') objects.push(o);
       }
-      out.push(...readManifests(file, objects));
+      out.push({ file, objects });
     }
   }
   return out;
+}
+
+/** Every release in a file, or in every `*.yaml`, `*.yml` and `*.json` file under a folder. */
+export function readReleases(target: string): FoundRelease[] {
+  return releasesIn(readFiles(target));
+}
+
+/**
+ * Every release in parsed files. A Rollout sees the AnalysisTemplates of every file in its folder: cdk8s
+ * can write one file per object (`YamlOutputType.FOLDER_PER_CHART_FILE_PER_RESOURCE`).
+ */
+export function releasesIn(files: ParsedFile[]): FoundRelease[] {
+  const byFolder = new Map<string, any[]>();
+  for (const f of files) {
+    if (f.objects !== undefined) byFolder.set(path.dirname(f.file), [...(byFolder.get(path.dirname(f.file)) ?? []), ...f.objects]);
+  }
+  return files.flatMap((f) => (f.template !== undefined
+    ? readTemplate(f.file, f.template)
+    : readManifests(f.file, f.objects!, byFolder.get(path.dirname(f.file)))));
 }
 
 function listFiles(dir: string): string[] {
@@ -98,10 +124,10 @@ function listFiles(dir: string): string[] {
 // ---------------------------------------------------------------------------------------------------
 // Kubernetes
 
-/** Releases among the Kubernetes objects of one file. */
-export function readManifests(file: string, objects: any[]): FoundRelease[] {
+/** Releases among the Kubernetes objects of one file; analysis templates may come from `folder` (the objects of its folder). */
+export function readManifests(file: string, objects: any[], folder: any[] = objects): FoundRelease[] {
   const templates = new Map<string, any>();
-  for (const o of objects) {
+  for (const o of folder) {
     if (typeof o.apiVersion === 'string' && o.apiVersion.startsWith('argoproj.io/') && (o.kind === 'AnalysisTemplate' || o.kind === 'ClusterAnalysisTemplate')) {
       templates.set(`${o.kind}/${o.metadata?.name}`, o);
     }
@@ -353,15 +379,20 @@ function alarmGates(where: string, refs: unknown, resources: { [id: string]: any
     if (!alarm || alarm.Type !== 'AWS::CloudWatch::Alarm') {
       fail(where, `alarms[${i}]`, 'must be a { Ref } to an AWS::CloudWatch::Alarm in the same template (alarm names from elsewhere have no timing to read)', ref);
     }
-    const p = alarm.Properties ?? {};
-    const aw = `AWS::CloudWatch::Alarm ${id}`;
-    const evaluation = num(aw, 'EvaluationPeriods', p.EvaluationPeriods, COUNT);
-    const datapoints = num(aw, 'DatapointsToAlarm', p.DatapointsToAlarm, COUNT, evaluation);
-    const period = p.Period !== undefined ? num(aw, 'Period', p.Period, PERIOD_SECONDS)
-      : Math.max(0, ...list(aw, 'Metrics', p.Metrics).map((m) => (typeof m?.MetricStat?.Period === 'number' ? m.MetricStat.Period : 0)));
-    if (!(period > 0)) fail(aw, 'Period', 'must be set on the alarm or its metric', p.Period);
-    return { name: id!, intervalSeconds: period, failureLimit: datapoints - 1, initialDelaySeconds: 0 };
+    return alarmTiming(id!, alarm);
   });
+}
+
+/** A CloudWatch alarm as a gate: one measurement per period; ALARM after `DatapointsToAlarm` breaching ones. */
+export function alarmTiming(name: string, alarm: any): GateTiming {
+  const p = alarm.Properties ?? {};
+  const aw = `AWS::CloudWatch::Alarm ${name}`;
+  const evaluation = num(aw, 'EvaluationPeriods', p.EvaluationPeriods, COUNT);
+  const datapoints = num(aw, 'DatapointsToAlarm', p.DatapointsToAlarm, COUNT, evaluation);
+  const period = p.Period !== undefined ? num(aw, 'Period', p.Period, PERIOD_SECONDS)
+    : Math.max(0, ...list(aw, 'Metrics', p.Metrics).map((m) => (typeof m?.MetricStat?.Period === 'number' ? m.MetricStat.Period : 0)));
+  if (!(period > 0)) fail(aw, 'Period', 'must be set on the alarm or its metric', p.Period);
+  return { name, intervalSeconds: period, failureLimit: datapoints - 1, initialDelaySeconds: 0 };
 }
 
 /**

@@ -169,9 +169,19 @@ export abstract class RolloutEngine {
    * @internal
    */
   public abstract _bind(scope: Construct, release: CanaryRelease): void;
+
+  /**
+   * Whether Argo CD's health check of the release stays Progressing until its last step (Argo
+   * Rollouts), so an ApplicationSet wave waits for the whole plan; a Flagger Canary is Healthy right
+   * after the sync.
+   * @internal
+   */
+  public abstract readonly _healthFollowsSteps: boolean;
 }
 
 class ArgoRolloutsEngine extends RolloutEngine {
+  public readonly _healthFollowsSteps = true;
+
   constructor(private readonly options: ArgoRolloutsOptions) { super(); }
 
   public toString(): string { return 'Argo Rollouts'; }
@@ -184,6 +194,8 @@ class ArgoRolloutsEngine extends RolloutEngine {
 }
 
 class FlaggerEngine extends RolloutEngine {
+  public readonly _healthFollowsSteps = false;
+
   constructor(private readonly options: FlaggerOptions) { super(); }
 
   public toString(): string { return 'Flagger'; }

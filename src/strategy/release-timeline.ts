@@ -1,12 +1,15 @@
+import { FleetEngine } from './fleet-engine';
+import { FleetTimeline, FleetTimelineOptions } from './fleet-timeline';
 import { Gate } from './gate';
 import { Interval } from './interval';
 import { checkFenceposts } from './rolling-update';
 import { RolloutPlan } from './rollout-plan';
-import { StepKind } from './step';
+import { Step, StepKind } from './step';
 import { TimelineActivity } from './timeline-activity';
 import { defaultEngines, TimelineEngine } from './timeline-engine';
-import { detectionSeconds, Exposure, GateTiming, LaidSegment, layOut, Layout, Schedule, ScheduleStep } from './timeline-model';
+import { detectionSeconds, Exposure, FleetWaveInput, GateTiming, LaidSegment, layOut, Layout, Schedule, ScheduleStep } from './timeline-model';
 import { formatSeconds, renderSvg } from './timeline-svg';
+import { WavePlan } from './wave-plan';
 import { checkRange, fail } from '../private/validate';
 
 /** Options for `ReleaseTimeline.of`. */
@@ -250,6 +253,43 @@ export class ReleaseTimeline {
     return ReleaseTimeline.deploymentTimeline(where, steps, options.title ?? 'recreate');
   }
 
+
+  /**
+   * Lays out a `WavePlan` across a fleet on one engine: when each wave starts and ends, the time to the
+   * full fleet, and how much of the fleet a version broken from the start reaches before an abort can
+   * trigger. See docs/timeline.md ("Fleets") for the model.
+   * @example ReleaseTimeline.ofFleet(waves, { targets: [{ name: 'prod-eu-1' }, { name: 'prod-us-1' }], engine: FleetEngine.ARGO_CD, releasePlan: plan }).toTable()
+   */
+  public static ofFleet(plan: WavePlan, options: FleetTimelineOptions): FleetTimeline {
+    const where = 'ReleaseTimeline.ofFleet()';
+    if (!(plan instanceof WavePlan)) fail(where, 'plan', 'must be a WavePlan', plan);
+    if (!Object.values(FleetEngine).includes(options.engine)) fail(where, 'engine', 'must be FleetEngine.ARGO_CD or FleetEngine.CODEPIPELINE', options.engine);
+    if (options.releasePlan !== undefined && !(options.releasePlan instanceof RolloutPlan)) fail(where, 'releasePlan', 'must be a RolloutPlan', options.releasePlan);
+    const update = options.targetUpdateTime ?? Interval.seconds(0);
+    if (!(update instanceof Interval)) fail(where, 'targetUpdateTime', 'must be an Interval', update);
+    const argo = options.engine === FleetEngine.ARGO_CD;
+    const waves = plan._assign(where, 'targets', options.targets).map(({ wave, targets, targetsAtOnce }): FleetWaveInput => {
+      // Argo CD: the wave's hold runs at the end of each target's own release (without one: the hold alone).
+      const own = options.releasePlan;
+      const release = argo ? plan.releasePlan(wave.name, own ?? RolloutPlan.steps([Step.setWeight(100)])) : own;
+      const layout = release === undefined ? undefined : layOut(where, scheduleOf(release), abortModel(TimelineEngine.argoRollouts()));
+      const abort = layout?.brokenFromStart;
+      const stops = abort !== undefined && abort.caught && abort.bounded;
+      return {
+        name: wave.name,
+        targets: targets.map((t) => t.name),
+        targetsAtOnce,
+        manualHold: wave.manualHold,
+        targetSeconds: update.toSeconds() + (layout?.minimumDurationSeconds ?? 0),
+        targetManualWaits: layout?.unboundedSteps ?? 0,
+        bakeSeconds: wave.bake.toSeconds(),
+        gates: wave.gates.map((g) => timing(g, false)),
+        targetAbortSeconds: stops ? update.toSeconds() + abort.abortAfterSeconds! : undefined,
+        targetAbortGate: stops ? abort.detectedBy : undefined,
+      };
+    });
+    return FleetTimeline._create(options.title ?? plan.toString(), options.engine, waves);
+  }
 
   /**
    * Lays out a schedule read back from synthesized output (the `timeline` command).

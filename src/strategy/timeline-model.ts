@@ -416,3 +416,28 @@ class ExposureCalculator {
     return s.startSeconds + (t - s.modelStart);
   }
 }
+
+/** One wave as the fleet model sees it: plain data, so output read back from files can be laid out too. */
+export interface FleetWaveInput {
+  readonly name: string;
+  readonly targets: string[];
+  readonly targetsAtOnce: number;
+  readonly manualHold: boolean;
+  /** One target's update, known part (Argo CD: with the wave's hold inside). */
+  readonly targetSeconds: number;
+  /** Manual pauses inside one target's update. */
+  readonly targetManualWaits: number;
+  readonly bakeSeconds: number;
+  readonly gates: GateTiming[];
+  /**
+   * Seconds from a target's start until its own release aborts a version broken from the start (its
+   * gates, and on Argo CD the wave's gates at its end).
+   * @default - the target's release cannot abort it
+   */
+  readonly targetAbortSeconds?: number;
+  /**
+   * The gate that aborts the target's release first.
+   * @default - the target's release cannot abort it
+   */
+  readonly targetAbortGate?: string;
+}

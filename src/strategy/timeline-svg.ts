@@ -201,3 +201,107 @@ function tickStep(total: number): number {
 function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
+
+/** What the fleet chart needs (a `FleetTimeline`). */
+export interface FleetSvgInput {
+  readonly title: string;
+  readonly engine: string;
+  readonly waves: Array<{
+    readonly wave: string;
+    readonly targets: string[];
+    readonly targetsAtOnce: number;
+    readonly batches: number;
+    readonly startSeconds: number;
+    readonly targetSeconds: number;
+    readonly bakeSeconds: number;
+    readonly durationSeconds?: number;
+    readonly gates: string[];
+  }>;
+  readonly fullFleetAtSeconds: number;
+  readonly totalSeconds: number;
+  readonly abort: {
+    readonly caught: boolean; readonly abortAtSeconds?: number; readonly exposedPercent: number; readonly wave?: string; readonly gate?: string;
+  };
+  readonly fleetSize: number;
+}
+
+/**
+ * Renders a fleet timeline: the share of the fleet on the new version over time (a step at the start of
+ * every batch), each wave's update and bake as bands, and where a version broken from the start is first
+ * stopped. Manual waits take no width; the subtitle says how many there are.
+ */
+export function renderFleetSvg(input: FleetSvgInput): string {
+  const span = Math.max(input.totalSeconds, 60) * 1.04;
+  const plotWidth = WIDTH - LEFT - RIGHT;
+  const xOf = (t: number) => LEFT + (t / span) * plotWidth;
+  const yOf = (p: number) => TOP + PLOT_HEIGHT - (p / 100) * PLOT_HEIGHT;
+  const legendTop = TOP + PLOT_HEIGHT + 34;
+  const height = legendTop + 34;
+  const out: string[] = [];
+  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="11" role="img">`);
+  out.push(`<title>${esc(input.title)}</title>`);
+  out.push(`<rect width="${WIDTH}" height="${height}" fill="#ffffff"/>`);
+  out.push(`<text x="${LEFT}" y="20" font-size="13" font-weight="bold" fill="${COLORS.text}">${esc(truncate(input.title, 110))}</text>`);
+  out.push(`<text x="${LEFT}" y="36" fill="${COLORS.text}">Share of ${input.fleetSize} targets on the new version over time (${esc(input.engine)}; full fleet at ${esc(formatSeconds(input.fullFleetAtSeconds))})</text>`);
+
+  // Wave bands: the update (batches), then the bake when it follows the update (CodePipeline).
+  const points: string[] = [`${LEFT},${round(yOf(0))}`];
+  let updated = 0;
+  let last = 0;
+  for (const w of input.waves) {
+    const deploy = w.batches * w.targetSeconds;
+    const bakeAfter = (w.durationSeconds ?? deploy) - deploy > 0 ? w.bakeSeconds : 0;
+    const x0 = xOf(w.startSeconds);
+    const x1 = xOf(w.startSeconds + deploy);
+    out.push(`<rect x="${round(x0)}" y="${TOP}" width="${round(Math.max(x1 - x0, 0.5))}" height="${PLOT_HEIGHT}" fill="${COLORS.bake}"><title>${esc(`${w.wave}: ${w.targets.length} target${w.targets.length === 1 ? '' : 's'}, ${w.batches} batch${w.batches === 1 ? '' : 'es'} of ${formatSeconds(w.targetSeconds)}`)}</title></rect>`);
+    if (bakeAfter > 0) {
+      out.push(`<rect x="${round(x1)}" y="${TOP}" width="${round(xOf(w.startSeconds + deploy + bakeAfter) - x1)}" height="${PLOT_HEIGHT}" fill="${COLORS.analysis}"><title>${esc(`${w.wave}: bake ${formatSeconds(bakeAfter)}${w.gates.length > 0 ? `, watching ${w.gates.join(', ')}` : ''}`)}</title></rect>`);
+    }
+    const label = w.gates.length > 0 ? `${w.wave} (${w.gates.join(', ')})` : w.wave;
+    if (xOf(w.startSeconds + deploy + bakeAfter) - x0 >= label.length * 5.5) {
+      out.push(`<text x="${round((x0 + xOf(w.startSeconds + deploy + bakeAfter)) / 2)}" y="${TOP + 14}" text-anchor="middle" fill="${COLORS.text}">${esc(label)}</text>`);
+    }
+    // The share steps up when each batch starts.
+    const perBatch = w.targetsAtOnce === 0 ? 1 : w.targetsAtOnce;
+    for (let b = 0; b < w.batches; b++) {
+      const x = xOf(w.startSeconds + b * w.targetSeconds);
+      const share = ((updated + Math.min(w.targets.length, (b + 1) * perBatch)) / input.fleetSize) * 100;
+      points.push(`${round(x)},${round(yOf(last))}`, `${round(x)},${round(yOf(share))}`);
+      last = share;
+    }
+    updated += w.targets.length;
+  }
+  points.push(`${round(WIDTH - RIGHT)},${round(yOf(last))}`);
+
+  for (const p of [0, 25, 50, 75, 100]) {
+    out.push(`<line x1="${LEFT}" y1="${round(yOf(p))}" x2="${WIDTH - RIGHT}" y2="${round(yOf(p))}" stroke="${COLORS.grid}" stroke-width="${p === 0 ? 1.2 : 0.6}"/>`);
+    out.push(`<text x="${LEFT - 6}" y="${round(yOf(p) + 4)}" text-anchor="end" fill="${COLORS.text}">${p}%</text>`);
+  }
+  const tick = tickStep(input.totalSeconds);
+  for (let t = 0; t <= input.totalSeconds; t += tick) {
+    out.push(`<line x1="${round(xOf(t))}" y1="${TOP + PLOT_HEIGHT}" x2="${round(xOf(t))}" y2="${TOP + PLOT_HEIGHT + 4}" stroke="${COLORS.text}"/>`);
+    out.push(`<text x="${round(xOf(t))}" y="${TOP + PLOT_HEIGHT + 16}" text-anchor="middle" fill="${COLORS.text}">${formatSeconds(t)}</text>`);
+  }
+  out.push(`<polyline points="${points.join(' ')}" fill="none" stroke="${COLORS.weight}" stroke-width="2.5"/>`);
+
+  const a = input.abort;
+  if (a.caught && a.abortAtSeconds !== undefined) {
+    const x = xOf(a.abortAtSeconds);
+    out.push(`<line x1="${round(x)}" y1="${TOP}" x2="${round(x)}" y2="${TOP + PLOT_HEIGHT}" stroke="${COLORS.abort}" stroke-width="1.5" stroke-dasharray="4 3"/>`);
+    out.push(`<text x="${round(x + 4)}" y="${TOP + 28}" fill="${COLORS.abort}">first abort if broken from the start (${esc(a.gate ?? '')}, wave ${esc(a.wave ?? '')}): ${esc(formatPercent(a.exposedPercent))}% of the fleet exposed</text>`);
+  }
+
+  let lx = LEFT;
+  out.push(`<line x1="${lx}" y1="${legendTop + 6}" x2="${lx + 18}" y2="${legendTop + 6}" stroke="${COLORS.weight}" stroke-width="2.5"/><text x="${lx + 22}" y="${legendTop + 10}" fill="${COLORS.text}">share of the fleet updated</text>`);
+  lx += 170;
+  for (const [fill, text] of [[COLORS.bake, 'update (batches)'], [COLORS.analysis, 'bake watching gates']]) {
+    out.push(`<rect x="${lx}" y="${legendTop}" width="14" height="12" fill="${fill}" stroke="#9e9e9e" stroke-width="0.5"/><text x="${lx + 18}" y="${legendTop + 10}" fill="${COLORS.text}">${esc(text)}</text>`);
+    lx += 34 + text.length * 6.2;
+  }
+  out.push('</svg>');
+  return out.join('\n') + '\n';
+}
+
+function formatPercent(p: number): string {
+  return Number.isInteger(p) ? String(p) : p.toFixed(1);
+}
