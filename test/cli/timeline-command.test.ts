@@ -288,6 +288,6 @@ describe('release names', () => {
   test('an error about a release names it by its construct path', () => {
     const template = withPaths();
     delete template.Resources.ApiService.Properties.DeploymentConfiguration.BakeTimeInMinutes;
-    expect(() => readTemplate('t.json', template)).toThrow("AWS::ECS::Service shop/Api/Service/Service: DeploymentConfiguration.BakeTimeInMinutes is not set: the timeline does not guess ECS's default bake time; set it in the template");
+    expect(() => readTemplate('t.json', template)).toThrow("AWS::ECS::Service shop/Api/Service/Service: invalid 'DeploymentConfiguration.BakeTimeInMinutes': must be set in the template (the timeline does not guess ECS's default bake time), got nothing");
   });
 });
