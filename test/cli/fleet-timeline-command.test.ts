@@ -58,5 +58,5 @@ test('fails on a target time that is not a duration', async () => {
   const dir = await synth('fleet-codepipeline');
   const { code, err } = runCli('timeline', dir, '--target-time', 'soon');
   expect(code).toBe(1);
-  expect(err).toBe("--target-time: invalid 'value': must be a duration such as '30s', '5m' or '1h30m', or a number of seconds, got \"soon\"\n");
+  expect(err).toBe("--target-time: invalid 'value': must be a duration such as '30s', '5m' or '1h30m', or a number of seconds, of at most 2562047h (the longest Go parses), got \"soon\"\n");
 });

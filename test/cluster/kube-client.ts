@@ -34,8 +34,9 @@ export class KubeClient {
   private readonly discovery = new Map<string, Promise<Map<string, ResourceInfo>>>();
 
   constructor(private readonly server: string, private readonly token: string, ca: string) {
-    // No keep-alive: an idle pooled socket would keep jest's process alive after the tests.
-    this.agent = new https.Agent({ ca, keepAlive: false, maxSockets: 8 });
+    // Keep-alive: a TLS handshake per request cost the API server more CPU than the requests. Node
+    // unreferences idle pooled sockets, so they do not keep jest's process alive after the tests.
+    this.agent = new https.Agent({ ca, keepAlive: true, maxSockets: 8 });
   }
 
   /** One request; resolves with the decoded body, rejects with an ApiError for status >= 300. */

@@ -233,7 +233,7 @@ describe('Flagger', () => {
       containers: containers('v1'),
       replicas: 2,
       port: 80,
-      plan: RolloutPlan.canary({ percent: 20, bake: Interval.seconds(5) }),
+      plan: RolloutPlan.canary({ percent: 20, bake: Interval.seconds(10) }),
       engine: RolloutEngine.flagger(),
       trafficRouter: TrafficRouter.gatewayApi({ gateway: 'public' }),
     });

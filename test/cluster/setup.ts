@@ -39,10 +39,10 @@ if (client) {
     const problems = await dryRun(client, charts);
     if (problems.length > 0) throw new Error(`Refused by the API server:\n  ${problems.join('\n  ')}`);
     applied.push(...await applyRollouts(client, charts));
-  }, 60_000);
+  }, 600_000); // a property test synthesizes hundreds of charts
 
   afterAll(async () => {
     const problems = await invalidSpecs(client, applied.splice(0));
     if (problems.length > 0) throw new Error(`Rollouts the controller refused:\n  ${problems.join('\n  ')}`);
-  }, 120_000);
+  }, 600_000);
 }

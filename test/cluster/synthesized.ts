@@ -52,25 +52,34 @@ export async function freshNamespace(client: KubeClient, options: { noPods?: boo
   return name;
 }
 
+/** The namespace of this test file's dry runs (nothing dry-run persists, so one per file is enough). */
+let dryRunNamespace: Promise<string> | undefined;
+/** Objects this test file has already had accepted by a dry run (property tests repeat many). */
+const accepted = new Set<string>();
+
 /**
  * Dry-runs every object of the charts on the API server (admission, defaulting, CRD schemas and CEL
- * rules, strict field validation), each in a fresh namespace. Returns one message per refused object.
+ * rules, strict field validation) in one namespace of the test file; creating and deleting a namespace
+ * per chart cost the API server more than the dry runs. An object identical to one already accepted
+ * is not sent again. Returns one message per refused object.
  */
 export async function dryRun(client: KubeClient, charts: SynthesizedChart[]): Promise<string[]> {
   const problems: string[] = [];
   for (const chart of charts) {
-    if (chart.objects.length === 0) continue;
-    const namespace = await freshNamespace(client);
-    const results = await Promise.all(chart.objects.map(async (obj) => {
+    const fresh = chart.objects.map((obj) => ({ obj, key: JSON.stringify(obj) })).filter(({ key }) => !accepted.has(key));
+    if (fresh.length === 0) continue;
+    dryRunNamespace ??= freshNamespace(client);
+    const namespace = await dryRunNamespace;
+    const results = await Promise.all(fresh.map(async ({ obj, key }) => {
       try {
         await client.apply(obj, { dryRun: true, namespace });
+        accepted.add(key);
         return undefined;
       } catch (e) {
         return `${chart.source}: ${describeObject(chart, obj)}: the API server refused it: ${e instanceof ApiError ? e.message : String(e)}`;
       }
     }));
     problems.push(...results.filter((r): r is string => r !== undefined));
-    await client.deleteNamespace(namespace);
   }
   return problems;
 }
@@ -82,6 +91,9 @@ export interface AppliedRollout {
   readonly rollout: any;
 }
 
+/** Charts this test file has already applied. */
+const appliedCharts = new Set<string>();
+
 /**
  * Applies every chart that holds a Rollout, for real, in a fresh namespace: the other objects first
  * (the Services, AnalysisTemplates and router objects the controller looks up), the Rollouts last.
@@ -91,6 +103,10 @@ export async function applyRollouts(client: KubeClient, charts: SynthesizedChart
   for (const chart of charts) {
     const rollouts = chart.objects.filter((o) => keyOf(o).startsWith(`${ROLLOUT}/`));
     if (rollouts.length === 0) continue;
+    // A chart identical to one already applied by this test file gets the same verdict.
+    const key = JSON.stringify(chart.objects);
+    if (appliedCharts.has(key)) continue;
+    appliedCharts.add(key);
     const namespace = await freshNamespace(client, { noPods: true });
     const others = chart.objects.filter((o) => !rollouts.includes(o));
     for (const obj of others) await client.apply(obj, { namespace });
