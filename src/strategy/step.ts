@@ -199,8 +199,11 @@ export class Step {
     });
     if (new Set(paths.map(String)).size !== paths.length) fail(where, 'paths', 'must not repeat a path', paths);
     return new Step(StepKind.MIRROR, {
-      weight: percent, routeName: name, match: [...(options.match ?? [])],
-      methods: ALL_METHODS.filter((m) => methods.includes(m)), paths: [...paths],
+      weight: percent,
+      routeName: name,
+      match: [...(options.match ?? [])],
+      methods: ALL_METHODS.filter((m) => methods.includes(m)),
+      paths: [...paths],
     });
   }
 

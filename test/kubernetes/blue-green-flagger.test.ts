@@ -1,7 +1,8 @@
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
-  BlueGreenEngine, BlueGreenService, BlueGreenServiceProps, EgressTarget, FlaggerMirrorOptions, FlaggerWebhook, Gate, HttpMethod, Interval, SideEffects, Threshold, TrafficRouter,
+  BlueGreenEngine, BlueGreenService, BlueGreenServiceProps, EgressTarget, FlaggerMirrorOptions, FlaggerWebhook, Gate, HttpMethod, Interval,
+  SideEffects, Threshold, TrafficRouter,
 } from '../../src';
 import { expectValidManifests } from '../schema-validation';
 

@@ -2,7 +2,8 @@ import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import {
-  CanaryRollout, CanaryRolloutProps, EgressTarget, Gate, HeaderMatch, HttpMethod, Interval, PathMatch, RolloutEngine, RolloutPlan, SideEffects, Step, Threshold,
+  CanaryRollout, CanaryRolloutProps, EgressTarget, Gate, HeaderMatch, HttpMethod, Interval, PathMatch, RolloutEngine, RolloutPlan, SideEffects,
+  Step, Threshold,
   TrafficRouter,
 } from '../../src';
 import { podTemplate, resolveWorkload } from '../../src/kubernetes/private/workload';
@@ -202,11 +203,16 @@ describe('Argo Rollouts engine', () => {
     test('mirror routes match methods and paths: one entry per method and path, each with the header conditions', () => {
       const p = RolloutPlan.steps([
         Step.canaryScale({ replicas: 1 }),
-        Step.mirror(10, { methods: [HttpMethod.POST, HttpMethod.GET], paths: [PathMatch.prefix('/api'), PathMatch.exact('/health')], match: [HeaderMatch.exact('x-tenant', 'a')] }),
+        Step.mirror(10, {
+          methods: [HttpMethod.POST, HttpMethod.GET],
+          paths: [PathMatch.prefix('/api'), PathMatch.exact('/health')],
+          match: [HeaderMatch.exact('x-tenant', 'a')],
+        }),
         Step.bake(Interval.minutes(5)),
       ]);
       const payments = EgressTarget.pods({ labels: { app: 'payments' }, namespace: 'payments' });
-      const c = canaryOf(synth({ plan: p, trafficRouter: TrafficRouter.istio(), sideEffects: SideEffects.isolated({ allowEgressTo: [sandbox] }), productionDependencies: [payments] }).objects);
+      const sideEffects = SideEffects.isolated({ allowEgressTo: [sandbox] });
+      const c = canaryOf(synth({ plan: p, trafficRouter: TrafficRouter.istio(), sideEffects, productionDependencies: [payments] }).objects);
       const headers = { 'x-tenant': { exact: 'a' } };
       expect(c.steps[1]).toEqual({
         setMirrorRoute: {
@@ -224,7 +230,8 @@ describe('Argo Rollouts engine', () => {
 
     test('Step.stopMirror() removes the mirror route (setMirrorRoute with a name and no match)', () => {
       const p = RolloutPlan.steps([
-        Step.canaryScale({ replicas: 1 }), Step.mirror(50), Step.bake(Interval.minutes(10)), Step.analysis(successRate), Step.stopMirror(), Step.pause(),
+        Step.canaryScale({ replicas: 1 }), Step.mirror(50), Step.bake(Interval.minutes(10)), Step.analysis(successRate),
+        Step.stopMirror(), Step.pause(),
       ]);
       const c = canaryOf(synth({ plan: p, trafficRouter: TrafficRouter.istio({ istiodNamespace: 'mesh' }), sideEffects: SideEffects.none() }, 'shop').objects);
       expect(c.steps[4]).toEqual({ setMirrorRoute: { name: 'mirror-route' } });
@@ -259,7 +266,10 @@ describe('Argo Rollouts engine', () => {
     });
 
     test('fails when live traffic follows Step.stopMirror(): the canary pods stay isolated until promotion', () => {
-      const p = RolloutPlan.steps([Step.canaryScale({ replicas: 1 }), Step.mirror(100), Step.bake(Interval.minutes(5)), Step.stopMirror(), Step.headerRoute({ match: [HeaderMatch.exact('x-canary', 'yes')] })]);
+      const p = RolloutPlan.steps([
+        Step.canaryScale({ replicas: 1 }), Step.mirror(100), Step.bake(Interval.minutes(5)), Step.stopMirror(),
+        Step.headerRoute({ match: [HeaderMatch.exact('x-canary', 'yes')] }),
+      ]);
       expect(() => synth({ plan: p, trafficRouter: TrafficRouter.istio(), sideEffects: SideEffects.none() }))
         .toThrow(`shop/checkout: invalid 'plan.steps[4]': ${LIVE_TRAFFIC_REFUSAL}, got 'headerRoute(x-canary exact \'yes\')'`);
     });

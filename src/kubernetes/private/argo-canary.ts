@@ -251,7 +251,9 @@ function isolateMirroredCanary(scope: Construct, release: CanaryRelease, router:
     }
   });
   const w = ctx.workload;
-  const sideEffects = checkShadowSafety({ where, sideEffects: release.sideEffects, productionDependencies: release.productionDependencies, namespace: ctx.namespace });
+  const sideEffects = checkShadowSafety({
+    where, sideEffects: release.sideEffects, productionDependencies: release.productionDependencies, namespace: ctx.namespace,
+  });
   checkMirroredWrites(where, [...new Set(mirrors.flatMap((s) => s.methods))], sideEffects, release.productionDependencies ?? [],
     { sideEffects: 'sideEffects', productionDependencies: 'productionDependencies', receiver: 'canary' });
   const isolation = addShadowIsolation(scope, 'MirrorIsolation', {

@@ -61,7 +61,7 @@ function isolateMirroredCanary(scope: Construct, ctx: ReleaseContext, router: Fl
   mirror: FlaggerMirrorOptions): { [key: string]: any } {
   const where = ctx.where;
   if (router.provider !== 'istio') {
-    fail(where, 'engine.mirror', "needs TrafficRouter.istio(): Flagger (v1.44) mirrors a blue/green analysis with a share (mirrorWeight) only through Istio; its Gateway API router ignores mirrorWeight and copies every request, and its other providers do not mirror at all (the Kubernetes provider runs no proxy that could copy a request)", router.provider);
+    fail(where, 'engine.mirror', 'needs TrafficRouter.istio(): Flagger (v1.44) mirrors a blue/green analysis with a share (mirrorWeight) only through Istio; its Gateway API router ignores mirrorWeight and copies every request, and its other providers do not mirror at all (the Kubernetes provider runs no proxy that could copy a request)', router.provider);
   }
   const percent = mirror.percent ?? 100;
   checkRange(where, 'engine.mirror.percent', percent, 1, 100);
@@ -70,8 +70,14 @@ function isolateMirroredCanary(scope: Construct, ctx: ReleaseContext, router: Fl
     fail(where, 'engine.mirror.methods', `must list every method with Flagger (its mirror copies every request the route matches, whatever its method; it has no method filter): mirror writes explicitly with methods [${ALL_METHODS.join(', ')}], SideEffects.isolated(...) and productionDependencies, or mirror with ShadowMirror and MirrorRouter.istio(), which copies only the methods listed`, methods);
   }
   const fields = { sideEffects: 'engine.mirror.sideEffects', productionDependencies: 'engine.mirror.productionDependencies', receiver: 'canary' };
-  const sideEffects = checkShadowSafety({ where, sideEffects: mirror.sideEffects, sideEffectsField: fields.sideEffects,
-    productionDependencies: mirror.productionDependencies, productionDependenciesField: fields.productionDependencies, namespace: ctx.namespace });
+  const sideEffects = checkShadowSafety({
+    where,
+    sideEffects: mirror.sideEffects,
+    sideEffectsField: fields.sideEffects,
+    productionDependencies: mirror.productionDependencies,
+    productionDependenciesField: fields.productionDependencies,
+    namespace: ctx.namespace,
+  });
   checkMirroredWrites(where, methods, sideEffects, mirror.productionDependencies ?? [], fields);
   const reason = mirror.acknowledgeLiveHandover;
   if (typeof reason !== 'string' || reason.trim() === '') {

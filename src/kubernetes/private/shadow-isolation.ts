@@ -17,8 +17,8 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { parseCidr, rangesOverlap } from './cidr';
-import { fail } from '../../private/validate';
 import { WRITE_METHODS } from '../../private/http-methods';
+import { fail } from '../../private/validate';
 import { HttpMethod } from '../../strategy/http-method';
 import { EgressTarget, EgressTargetKind } from '../egress-target';
 import { SideEffects, SideEffectsKind } from '../side-effects';
