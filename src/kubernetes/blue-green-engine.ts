@@ -3,17 +3,20 @@ import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { AntiAffinity } from './anti-affinity';
+import { EgressTarget } from './egress-target';
 import { RolloutSpec } from './imports/argo-rollout-argoproj.io';
 import { argoAnalysisTemplates, ArgoAnalysisRef } from './private/argo-analysis';
 import { renderFlaggerBlueGreen } from './private/flagger-blue-green';
 import { RolloutResource } from './private/rollout-resource';
+import { SideEffects } from './side-effects';
 import { Slot } from './slot';
+import { TrafficRouter } from './traffic-router';
 import { checkRange, fail } from '../private/validate';
 import { warn } from '../private/warnings';
 import { Workload, addDisruptionBudget, addService, checkContainers, podTemplate, SLOT_LABEL } from './private/workload';
 import { FlaggerOptions, checkFlaggerSettings } from './rollout-engine';
-import { TrafficRouter } from './traffic-router';
 import { Gate } from '../strategy/gate';
+import { HttpMethod } from '../strategy/http-method';
 import { Interval } from '../strategy/interval';
 
 /** Containers of one slot of a native blue/green service. */
@@ -116,6 +119,42 @@ export interface ArgoBlueGreenOptions {
   readonly minReadySeconds?: number;
 }
 
+/** Options for the traffic mirroring of `BlueGreenEngine.flagger` (Flagger's `analysis.mirror`). */
+export interface FlaggerMirrorOptions {
+  /**
+   * Percentage of production requests Istio copies to the new version during the iterations
+   * (`mirrorWeight`), a whole number from 1 to 100.
+   * @default 100
+   */
+  readonly percent?: number;
+  /**
+   * Methods whose requests are copied. Flagger mirrors every request its route matches, whatever
+   * the method, so this must list all seven: an explicit opt-in to mirrored writes, which needs
+   * `SideEffects.isolated(...)` and `productionDependencies`.
+   * @default [HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS] (refused: Flagger cannot filter methods)
+   */
+  readonly methods?: HttpMethod[];
+  /**
+   * What the new version's pods may reach while they are the canary: `SideEffects.isolated(...)`
+   * with their sandbox dependencies (Flagger mirrors writes too).
+   */
+  readonly sideEffects: SideEffects;
+  /**
+   * Production systems the new version's pods must never reach while they are the canary; an
+   * allowlist entry that reaches one is refused. At least one.
+   * @default - none (refused: writes are mirrored)
+   */
+  readonly productionDependencies?: EgressTarget[];
+  /**
+   * Why live requests may be served by the canary pods under their egress isolation. After the last
+   * iteration Flagger stops mirroring and routes all live traffic to the canary pods until the
+   * promoted primary is ready; the default-deny egress policy still selects them then, so those
+   * requests reach only DNS, istiod and the allowlist.
+   * @default - refused: the reason must be given
+   */
+  readonly acknowledgeLiveHandover?: string;
+}
+
 /** Options for `BlueGreenEngine.flagger`. */
 export interface FlaggerBlueGreenOptions extends FlaggerOptions {
   /** How many analysis intervals the new version is checked for before it is promoted, from 1. */
@@ -148,6 +187,13 @@ export interface FlaggerBlueGreenOptions extends FlaggerOptions {
    * @default false
    */
   readonly portDiscovery?: boolean;
+  /**
+   * Copy production requests to the new version during the iterations (Flagger's `analysis.mirror`
+   * and `mirrorWeight`; Istio only), with its side effects locked out: a default-deny egress
+   * NetworkPolicy (`<name>-canary-egress`) selects the new version's pods while they are the canary.
+   * @default - no mirroring: the new version gets only the requests sent to `<name>-canary`
+   */
+  readonly mirror?: FlaggerMirrorOptions;
 }
 
 /** Service names a blue/green engine renders. @internal */
@@ -207,6 +253,7 @@ export abstract class BlueGreenEngine {
       ...options,
       prePromotionAnalysis: options.prePromotionAnalysis && [...options.prePromotionAnalysis],
       webhooks: options.webhooks && [...options.webhooks],
+      mirror: options.mirror && { ...options.mirror },
     });
   }
 

@@ -14,10 +14,10 @@ import { PathMatch } from '../strategy/path-match';
 import { Threshold } from '../strategy/threshold';
 import { ComparisonBinding } from './private/mroki-comparison';
 import { productionPodOwners } from './private/production-workload';
-import { addShadowIsolation, checkShadowSafety, EgressGrant, productionCredentialIn, secretReferences } from './private/shadow-isolation';
+import { addShadowIsolation, checkMirroredWrites, checkShadowSafety, EgressGrant, productionCredentialIn, secretReferences } from './private/shadow-isolation';
 import { addDisruptionBudget, addService, podTemplate, resolveWorkload } from './private/workload';
 import { ResponseComparison } from './response-comparison';
-import { SideEffects, SideEffectsKind } from './side-effects';
+import { SideEffects } from './side-effects';
 import { WorkloadOptions } from './workload-options';
 
 /** Whether a shadow gets copies of production traffic. */
@@ -199,7 +199,7 @@ export class ShadowMirror extends Construct {
     }
     // Refuse undeclared side effects before anything else is built.
     const sideEffects = checkShadowSafety({ where, sideEffects: props.sideEffects, productionDependencies: props.productionDependencies, namespace });
-    checkWrites(where, methods, sideEffects, props.productionDependencies ?? []);
+    checkMirroredWrites(where, methods, sideEffects, props.productionDependencies ?? []);
     const productionCredentials = checkProductionCredentials(where, props.productionCredentials, sideEffects);
     const backgroundWork = checkBackgroundWork(where, props.backgroundWork);
     const w = resolveWorkload(this, props);
@@ -386,18 +386,6 @@ function checkPaths(where: string, paths: PathMatch[] | undefined): PathMatch[] 
   });
   if (new Set(paths.map(String)).size !== paths.length) fail(where, 'paths', 'must not repeat a path', paths);
   return [...paths];
-}
-
-/** Mirrored writes are repeated by the shadow: only a shadow whose allowlist is checked against production may get them. */
-function checkWrites(where: string, methods: HttpMethod[], sideEffects: SideEffects, production: EgressTarget[]): void {
-  const writes = methods.filter((m) => WRITE_METHODS.includes(m));
-  if (writes.length === 0) return;
-  if (sideEffects.kind !== SideEffectsKind.ISOLATED) {
-    fail(where, 'sideEffects', `must be SideEffects.isolated({ allowEgressTo: [...] }) with the shadow's sandbox dependencies when writes are mirrored (methods include ${writes.join(', ')}): the shadow repeats every write it receives`, sideEffects);
-  }
-  if (production.length === 0) {
-    fail(where, 'productionDependencies', `must list the production systems the sandbox stands in for when writes are mirrored (methods include ${writes.join(', ')}), so that no allowlist entry can reach them`, production);
-  }
 }
 
 function checkProductionCredentials(where: string, credentials: string[] | undefined, sideEffects: SideEffects): string[] {

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { EgressTarget } from './egress-target';
 import * as gw from './imports/gateway-api-gateway.networking.k8s.io';
 import * as dr from './imports/istio-destination-rule-networking.istio.io';
 import * as vs from './imports/istio-virtual-service-networking.istio.io';
@@ -7,7 +8,7 @@ import * as ts from './imports/traefik-service-traefik.io';
 import { addSingleRouteIngress } from './private/ingress';
 import { ArgoRouterBinding, FlaggerRouterBinding, ReleaseContext } from './private/release-context';
 import { checkGatewayRoute, checkHost } from './private/route-checks';
-import { checkDnsSubdomain, checkNonEmpty, fail } from '../private/validate';
+import { checkDnsLabel, checkDnsSubdomain, checkNonEmpty, fail } from '../private/validate';
 import { HeaderMatch, MatchType } from '../strategy/header-match';
 
 /** Options for `TrafficRouter.gatewayApi`. */
@@ -72,6 +73,13 @@ export interface IstioRouterOptions {
    * @default - no DestinationRule TLS setting (Istio's automatic mutual TLS decides)
    */
   readonly tlsMode?: IstioTlsMode;
+  /**
+   * Namespace istiod runs in. Canary pods that receive mirrored requests (Argo Rollouts
+   * `Step.mirror`, Flagger blue/green `mirror`) are egress-isolated; their Istio sidecar may still
+   * reach istiod there on port 15012 (configuration and certificates).
+   * @default 'istio-system'
+   */
+  readonly istiodNamespace?: string;
 }
 
 /** Options for `TrafficRouter.nginx`. */
@@ -205,6 +213,7 @@ export abstract class TrafficRouter {
     if (options.tlsMode !== undefined && !Object.values(IstioTlsMode).includes(options.tlsMode)) {
       fail(where, 'tlsMode', `must be one of ${Object.values(IstioTlsMode).join(', ')}`, options.tlsMode);
     }
+    if (options.istiodNamespace !== undefined) checkDnsLabel(where, 'istiodNamespace', options.istiodNamespace);
     return new IstioRouter({ ...options });
   }
 
@@ -423,6 +432,7 @@ class IstioRouter extends TrafficRouter {
       routed: true,
       headerRouteProblem: () => undefined,
       mirrorProblem: () => undefined,
+      mirrorEgress: this.istiodEgress(),
       addObjects: (scope) => {
         const destination = (host: string, subsetName: string | undefined, weight: number): vs.VirtualServiceSpecHttpRoute => ({
           destination: { host, subset: subsetName, port: { number: w.port } },
@@ -478,8 +488,14 @@ class IstioRouter extends TrafficRouter {
       provider: 'istio',
       service: { hosts: o.hosts, gateways: o.gateways, trafficPolicy: o.tlsMode === undefined ? undefined : { tls: { mode: o.tlsMode } } },
       matchProblem: () => undefined,
+      mirrorEgress: this.istiodEgress(),
       addObjects: () => {}, // Flagger creates the VirtualService and DestinationRules itself.
     };
+  }
+
+  /** The sidecar's way to istiod, for mirrored canary pods behind a default-deny egress policy. */
+  private istiodEgress(): EgressTarget[] {
+    return [EgressTarget.pods({ namespace: this.options.istiodNamespace ?? 'istio-system', labels: { app: 'istiod' }, ports: [15012] })];
   }
 }
 

@@ -1,6 +1,9 @@
 import { Gate } from './gate';
 import { HeaderMatch } from './header-match';
+import { HttpMethod } from './http-method';
 import { Interval } from './interval';
+import { PathMatch } from './path-match';
+import { SAFE_METHODS, WRITE_METHODS } from '../private/http-methods';
 import { checkDnsLabel, checkRange, fail } from '../private/validate';
 
 /** What a step does. */
@@ -17,7 +20,7 @@ export enum StepKind {
   SET_CANARY_SCALE = 'setCanaryScale',
   /** Send requests that match headers to the new version. */
   HEADER_ROUTE = 'headerRoute',
-  /** Copy a percentage of traffic to the new version; responses are dropped. */
+  /** Copy a percentage of traffic to the new version (responses are dropped), or stop copying it (weight 0). */
   MIRROR = 'mirror',
 }
 
@@ -68,11 +71,34 @@ export interface MirrorOptions {
    */
   readonly name?: string;
   /**
-   * Mirror only requests matching all of these.
-   * @default - mirror every request
+   * Mirror only requests matching all of these headers.
+   * @default - no header condition
    */
   readonly match?: HeaderMatch[];
+  /**
+   * Mirror only requests with one of these methods. A write method (POST, PUT, PATCH, DELETE) is an
+   * explicit opt-in: the canary then repeats every write it receives, so the release needs
+   * `SideEffects.isolated(...)` and at least one production dependency to check it against.
+   * @default [HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS]
+   */
+  readonly methods?: HttpMethod[];
+  /**
+   * Mirror only requests to one of these paths; at most 8.
+   * @default - every path
+   */
+  readonly paths?: PathMatch[];
 }
+
+/** Options for `Step.stopMirror`. */
+export interface StopMirrorOptions {
+  /**
+   * Name of the mirror route to remove (the `name` given to `Step.mirror`).
+   * @default 'mirror-route'
+   */
+  readonly name?: string;
+}
+
+const ALL_METHODS: readonly HttpMethod[] = [...SAFE_METHODS, ...WRITE_METHODS];
 
 /**
  * One step of a `RolloutPlan`.
@@ -149,21 +175,54 @@ export class Step {
   }
 
   /**
-   * Copy `percent` of requests to the new version; their responses are dropped.
-   * @example Step.mirror(20)
+   * Copy `percent` of the requests that match to the new version; their responses are dropped.
+   * Only GET, HEAD and OPTIONS requests are copied unless `methods` opts into writes.
+   * @example Step.mirror(20, { paths: [PathMatch.prefix('/api')] })
    */
   public static mirror(percent: number, options: MirrorOptions = {}): Step {
     const where = 'Step.mirror()';
     checkRange(where, 'percent', percent, 1, 100);
     const name = options.name ?? 'mirror-route';
     checkDnsLabel(where, 'name', name);
-    return new Step(StepKind.MIRROR, { weight: percent, routeName: name, match: [...(options.match ?? [])] });
+    const methods = options.methods ?? [...SAFE_METHODS];
+    if (!Array.isArray(methods) || methods.length === 0) fail(where, 'methods', 'must list at least one HttpMethod', methods);
+    methods.forEach((m, i) => {
+      if (!ALL_METHODS.includes(m)) fail(where, `methods[${i}]`, `must be an HttpMethod (${ALL_METHODS.join(', ')})`, m);
+    });
+    if (new Set(methods).size !== methods.length) fail(where, 'methods', 'must not repeat a method', methods);
+    const paths = options.paths ?? [];
+    if (!Array.isArray(paths) || (options.paths !== undefined && (paths.length === 0 || paths.length > 8))) {
+      fail(where, 'paths', 'must list 1 to 8 PathMatch when given', options.paths);
+    }
+    paths.forEach((p, i) => {
+      if (!(p instanceof PathMatch)) fail(where, `paths[${i}]`, 'must be a PathMatch (PathMatch.exact() or PathMatch.prefix())', p);
+    });
+    if (new Set(paths.map(String)).size !== paths.length) fail(where, 'paths', 'must not repeat a path', paths);
+    return new Step(StepKind.MIRROR, {
+      weight: percent,
+      routeName: name,
+      match: [...(options.match ?? [])],
+      methods: ALL_METHODS.filter((m) => methods.includes(m)),
+      paths: [...paths],
+    });
+  }
+
+  /**
+   * Stop copying requests to the new version: removes the mirror route `Step.mirror` added (a MIRROR
+   * step with weight 0). The new version's pods stay isolated until promotion all the same.
+   * @example Step.stopMirror()
+   */
+  public static stopMirror(options: StopMirrorOptions = {}): Step {
+    const name = options.name ?? 'mirror-route';
+    checkDnsLabel('Step.stopMirror()', 'name', name);
+    return new Step(StepKind.MIRROR, { weight: 0, routeName: name });
   }
 
   /** What the step does. */
   public readonly kind: StepKind;
   /**
-   * Traffic percentage: the weight of a SET_WEIGHT step, the mirrored share of a MIRROR step.
+   * Traffic percentage: the weight of a SET_WEIGHT step, the mirrored share of a MIRROR step (0 when
+   * the step removes its mirror route).
    * @default - not a SET_WEIGHT or MIRROR step
    */
   public readonly weight?: number;
@@ -189,6 +248,8 @@ export class Step {
   public readonly scale?: CanaryScaleOptions;
   private readonly _gates: Gate[];
   private readonly _match: HeaderMatch[];
+  private readonly _methods: HttpMethod[];
+  private readonly _paths: PathMatch[];
 
   private constructor(kind: StepKind, data: StepData) {
     this.kind = kind;
@@ -199,6 +260,18 @@ export class Step {
     this.scale = data.scale;
     this._gates = data.gates ?? [];
     this._match = data.match ?? [];
+    this._methods = data.methods ?? [];
+    this._paths = data.paths ?? [];
+  }
+
+  /** Methods a MIRROR step copies, in route order; empty for other steps and for a step that stops mirroring (a copy). */
+  public get methods(): HttpMethod[] {
+    return [...this._methods];
+  }
+
+  /** Paths a MIRROR step copies; empty means every path (a copy). */
+  public get paths(): PathMatch[] {
+    return [...this._paths];
   }
 
   /** Gates an ANALYSIS step runs (a copy). */
@@ -220,7 +293,7 @@ export class Step {
       case StepKind.ANALYSIS: return `analysis(${this._gates.map((g) => g.name).join(', ')})`;
       case StepKind.SET_CANARY_SCALE: return `canaryScale(${JSON.stringify(this.scale)})`;
       case StepKind.HEADER_ROUTE: return `headerRoute(${this._match.map(String).join(', ')})`;
-      case StepKind.MIRROR: return `mirror(${this.weight})`;
+      case StepKind.MIRROR: return this.weight === 0 ? `stopMirror(${this.routeName})` : `mirror(${this.weight})`;
     }
   }
 }
@@ -232,5 +305,7 @@ interface StepData {
   readonly gates?: Gate[];
   readonly routeName?: string;
   readonly match?: HeaderMatch[];
+  readonly methods?: HttpMethod[];
+  readonly paths?: PathMatch[];
   readonly scale?: CanaryScaleOptions;
 }

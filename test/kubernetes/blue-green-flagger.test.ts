@@ -1,7 +1,8 @@
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import {
-  BlueGreenEngine, BlueGreenService, BlueGreenServiceProps, FlaggerWebhook, Gate, Interval, Threshold, TrafficRouter,
+  BlueGreenEngine, BlueGreenService, BlueGreenServiceProps, EgressTarget, FlaggerMirrorOptions, FlaggerWebhook, Gate, HttpMethod, Interval,
+  SideEffects, Threshold, TrafficRouter,
 } from '../../src';
 import { expectValidManifests } from '../schema-validation';
 
@@ -170,5 +171,105 @@ describe('refusals (Flagger blue/green)', () => {
   test('fails on a webhook without a URL and no load tester', () => {
     expect(() => synth(BlueGreenEngine.flagger({ iterations: 3, webhooks: [FlaggerWebhook.rollback({ name: 'rollback' })] }))).toThrow(
       "shop/web: invalid 'engine.loadTesterUrl': is required for engine.webhooks[0] ('rollback'), which has no url of its own, got nothing");
+  });
+});
+
+describe('Flagger blue/green with traffic mirroring (Istio)', () => {
+  const ALL = [HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE];
+  const sandboxDb = EgressTarget.pods({ namespace: 'sandbox', labels: { app: 'postgres' }, ports: [5432] });
+  const productionDb = EgressTarget.pods({ namespace: 'data', labels: { app: 'postgres' }, ports: [5432] });
+  const HANDOVER = 'reads fall back to the cache for the minute of the handover';
+  const mirror = (overrides: Partial<FlaggerMirrorOptions> = {}): FlaggerMirrorOptions => ({
+    percent: 40,
+    methods: ALL,
+    sideEffects: SideEffects.isolated({ allowEgressTo: [sandboxDb] }),
+    productionDependencies: [productionDb],
+    acknowledgeLiveHandover: HANDOVER,
+    ...overrides,
+  });
+  const engine = (m: FlaggerMirrorOptions, router: TrafficRouter = TrafficRouter.istio({ istiodNamespace: 'istio-control' })) =>
+    BlueGreenEngine.flagger({ iterations: 5, trafficRouter: router, mirror: m });
+
+  test('the Canary mirrors the iterations with mirrorWeight, and a default-deny egress policy selects the canary pods only', () => {
+    const objects = synth(engine(mirror()));
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'NetworkPolicy/web-canary-egress', 'Deployment/web', 'Canary/web', 'PodDisruptionBudget/web-primary',
+    ]);
+    const c = find(objects, 'Canary').spec;
+    expect(c.provider).toBe('istio');
+    expect(c.analysis).toEqual({ interval: '1m', threshold: 1, iterations: 5, mirror: true, mirrorWeight: 40 });
+    const policy = find(objects, 'NetworkPolicy');
+    expect(policy.metadata.namespace).toBe('shop');
+    expect(policy.spec).toEqual({
+      // Flagger labels the primary's pods app.kubernetes.io/name=web-primary: production is never selected.
+      podSelector: { matchLabels: { 'app.kubernetes.io/name': 'web' } },
+      policyTypes: ['Egress'],
+      egress: [
+        {
+          to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+          ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
+        },
+        {
+          to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'sandbox' } }, podSelector: { matchLabels: { app: 'postgres' } } }],
+          ports: [{ protocol: 'TCP', port: 5432 }],
+        },
+        {
+          to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-control' } }, podSelector: { matchLabels: { app: 'istiod' } } }],
+          ports: [{ protocol: 'TCP', port: 15012 }],
+        },
+      ],
+    });
+    // No shadow marker in the pod template: Flagger copies it into the primary on promotion.
+    const template = find(objects, 'Deployment').spec.template;
+    expect(template.metadata.labels['release-strategies.dev/shadow']).toBeUndefined();
+    expect(template.spec.containers[0].env).toBeUndefined();
+  });
+
+  test('percent defaults to 100', () => {
+    const c = find(synth(engine(mirror({ percent: undefined }))), 'Canary').spec;
+    expect(c.analysis.mirrorWeight).toBe(100);
+  });
+
+  test('fails with a router other than Istio', () => {
+    expect(() => synth(engine(mirror(), TrafficRouter.gatewayApi({ gateway: 'public' })))).toThrow(
+      "shop/web: invalid 'engine.mirror': needs TrafficRouter.istio(): Flagger (v1.44) mirrors a blue/green analysis with a share (mirrorWeight) only through Istio; its Gateway API router ignores mirrorWeight and copies every request, and its other providers do not mirror at all (the Kubernetes provider runs no proxy that could copy a request), got 'gatewayapi:v1'");
+    expect(() => synth(BlueGreenEngine.flagger({ iterations: 5, mirror: mirror() }))).toThrow(
+      "shop/web: invalid 'engine.mirror': needs TrafficRouter.istio(): Flagger (v1.44) mirrors a blue/green analysis with a share (mirrorWeight) only through Istio; its Gateway API router ignores mirrorWeight and copies every request, and its other providers do not mirror at all (the Kubernetes provider runs no proxy that could copy a request), got 'kubernetes'");
+  });
+
+  test('fails when methods leave writes out: Flagger cannot filter the mirror by method', () => {
+    expect(() => synth(engine(mirror({ methods: undefined })))).toThrow(
+      "shop/web: invalid 'engine.mirror.methods': must list every method with Flagger (its mirror copies every request the route matches, whatever its method; it has no method filter): mirror writes explicitly with methods [GET, HEAD, OPTIONS, POST, PUT, PATCH, DELETE], SideEffects.isolated(...) and productionDependencies, or mirror with ShadowMirror and MirrorRouter.istio(), which copies only the methods listed, got ['GET', 'HEAD', 'OPTIONS']");
+  });
+
+  test('fails without declared side effects', () => {
+    expect(() => synth(engine(mirror({ sideEffects: undefined as any })))).toThrow(
+      "shop/web: invalid 'engine.mirror.sideEffects': must be declared: SideEffects.none() for a read-only service, or SideEffects.isolated({ allowEgressTo: [...] }) with its sandbox dependencies, got nothing");
+  });
+
+  test('fails with SideEffects.none(): writes are mirrored', () => {
+    expect(() => synth(engine(mirror({ sideEffects: SideEffects.none() })))).toThrow(
+      "shop/web: invalid 'engine.mirror.sideEffects': must be SideEffects.isolated({ allowEgressTo: [...] }) with the canary's sandbox dependencies when writes are mirrored (methods include POST, PUT, PATCH, DELETE): the canary repeats every write it receives, got SideEffects.none()");
+  });
+
+  test('fails without production dependencies', () => {
+    expect(() => synth(engine(mirror({ productionDependencies: undefined })))).toThrow(
+      "shop/web: invalid 'engine.mirror.productionDependencies': must list the production systems the sandbox stands in for when writes are mirrored (methods include POST, PUT, PATCH, DELETE), so that no allowlist entry can reach them, got []");
+  });
+
+  test('fails when the allowlist reaches a production dependency', () => {
+    const m = mirror({ sideEffects: SideEffects.isolated({ allowEgressTo: [EgressTarget.namespace('data')] }) });
+    expect(() => synth(engine(m))).toThrow(
+      "shop/web: invalid 'engine.mirror.sideEffects.allowEgressTo[0]': must not reach a production dependency (it reaches engine.mirror.productionDependencies[0]: pods {app=postgres} in namespace 'data' on TCP 5432), got every pod in namespace 'data'");
+  });
+
+  test('fails without the live handover acknowledged', () => {
+    expect(() => synth(engine(mirror({ acknowledgeLiveHandover: ' ' })))).toThrow(
+      "shop/web: invalid 'engine.mirror.acknowledgeLiveHandover': must say why live requests may be served under the canary's egress isolation: after the last iteration Flagger stops mirroring and routes all live traffic to the canary pods until the promoted primary is ready, and the default-deny egress policy still selects them (they reach only DNS, istiod and the allowlist), got ' '");
+  });
+
+  test('fails when percent is outside 1..100', () => {
+    expect(() => synth(engine(mirror({ percent: 0 })))).toThrow(
+      "shop/web: invalid 'engine.mirror.percent': must be a whole number from 1 to 100, got 0");
   });
 });

@@ -2,7 +2,8 @@ import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { k8s } from 'cdk8s-plus-28';
 import {
-  CanaryRollout, CanaryRolloutProps, EgressTarget, Gate, HeaderMatch, Interval, RolloutEngine, RolloutPlan, SideEffects, Step, Threshold,
+  CanaryRollout, CanaryRolloutProps, EgressTarget, Gate, HeaderMatch, HttpMethod, Interval, PathMatch, RolloutEngine, RolloutPlan, SideEffects,
+  Step, Threshold,
   TrafficRouter,
 } from '../../src';
 import { podTemplate, resolveWorkload } from '../../src/kubernetes/private/workload';
@@ -144,6 +145,7 @@ describe('Argo Rollouts engine', () => {
   });
 
   describe('mirror steps (Istio)', () => {
+    const LIVE_TRAFFIC_REFUSAL = 'must not send live traffic to the canary of a plan that mirrors: its pods keep the shadow label, and with it the default-deny egress policy, until promotion (also after Step.stopMirror()), so live requests could reach only the sandbox allowlist. Refused in a mirroring plan: any Step.setWeight() above 0 and any Step.headerRoute(). Nearest plan: Step.canaryScale(...), Step.mirror(...), Step.stopMirror(), bakes and analysis steps, then promotion; release the live canary in a plan without mirror steps';
     const sandbox = EgressTarget.pods({ labels: { app: 'payments-sandbox' }, namespace: 'sandbox', ports: [443] });
     const mirrorPlan = RolloutPlan.steps([
       Step.canaryScale({ replicas: 2 }),
@@ -158,8 +160,14 @@ describe('Argo Rollouts engine', () => {
       const c = canaryOf(synth({ plan: mirrorPlan, trafficRouter: TrafficRouter.istio(), sideEffects }).objects);
       expect(c.steps.slice(0, 4)).toEqual([
         { setCanaryScale: { replicas: 2 } },
-        { setMirrorRoute: { name: 'mirror-route', percentage: 20, match: [{ headers: { 'user-agent': { prefix: 'Mozilla' } } }] } },
-        { setMirrorRoute: { name: 'mirror-all', percentage: 50, match: [{ path: { prefix: '/' } }] } },
+        {
+          setMirrorRoute: {
+            name: 'mirror-route',
+            percentage: 20,
+            match: ['GET', 'HEAD', 'OPTIONS'].map((m) => ({ method: { exact: m }, headers: { 'user-agent': { prefix: 'Mozilla' } } })),
+          },
+        },
+        { setMirrorRoute: { name: 'mirror-all', percentage: 50, match: [{ method: { exact: 'GET' } }, { method: { exact: 'HEAD' } }, { method: { exact: 'OPTIONS' } }] } },
         { pause: { duration: '10m' } },
       ]);
       expect(c.trafficRouting.managedRoutes).toEqual([{ name: 'mirror-route' }, { name: 'mirror-all' }]);
@@ -184,8 +192,86 @@ describe('Argo Rollouts engine', () => {
             to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'sandbox' } }, podSelector: { matchLabels: { app: 'payments-sandbox' } } }],
             ports: [{ protocol: 'TCP', port: 443 }],
           },
+          {
+            to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } }, podSelector: { matchLabels: { app: 'istiod' } } }],
+            ports: [{ protocol: 'TCP', port: 15012 }],
+          },
         ],
       });
+    });
+
+    test('mirror routes match methods and paths: one entry per method and path, each with the header conditions', () => {
+      const p = RolloutPlan.steps([
+        Step.canaryScale({ replicas: 1 }),
+        Step.mirror(10, {
+          methods: [HttpMethod.POST, HttpMethod.GET],
+          paths: [PathMatch.prefix('/api'), PathMatch.exact('/health')],
+          match: [HeaderMatch.exact('x-tenant', 'a')],
+        }),
+        Step.bake(Interval.minutes(5)),
+      ]);
+      const payments = EgressTarget.pods({ labels: { app: 'payments' }, namespace: 'payments' });
+      const sideEffects = SideEffects.isolated({ allowEgressTo: [sandbox] });
+      const c = canaryOf(synth({ plan: p, trafficRouter: TrafficRouter.istio(), sideEffects, productionDependencies: [payments] }).objects);
+      const headers = { 'x-tenant': { exact: 'a' } };
+      expect(c.steps[1]).toEqual({
+        setMirrorRoute: {
+          name: 'mirror-route',
+          percentage: 10,
+          match: [
+            { method: { exact: 'GET' }, path: { prefix: '/api' }, headers },
+            { method: { exact: 'GET' }, path: { exact: '/health' }, headers },
+            { method: { exact: 'POST' }, path: { prefix: '/api' }, headers },
+            { method: { exact: 'POST' }, path: { exact: '/health' }, headers },
+          ],
+        },
+      });
+    });
+
+    test('Step.stopMirror() removes the mirror route (setMirrorRoute with a name and no match)', () => {
+      const p = RolloutPlan.steps([
+        Step.canaryScale({ replicas: 1 }), Step.mirror(50), Step.bake(Interval.minutes(10)), Step.analysis(successRate),
+        Step.stopMirror(), Step.pause(),
+      ]);
+      const c = canaryOf(synth({ plan: p, trafficRouter: TrafficRouter.istio({ istiodNamespace: 'mesh' }), sideEffects: SideEffects.none() }, 'shop').objects);
+      expect(c.steps[4]).toEqual({ setMirrorRoute: { name: 'mirror-route' } });
+      expect(c.trafficRouting.managedRoutes).toEqual([{ name: 'mirror-route' }]);
+    });
+
+    test('the mirrored canary may reach istiod in the namespace TrafficRouter.istio() names', () => {
+      const p = RolloutPlan.steps([Step.canaryScale({ replicas: 1 }), Step.mirror(50), Step.bake(Interval.minutes(10))]);
+      const { objects } = synth({ plan: p, trafficRouter: TrafficRouter.istio({ istiodNamespace: 'mesh' }), sideEffects: SideEffects.none() }, 'shop');
+      expect(find(objects, 'NetworkPolicy', 'checkout-canary-egress').spec.egress[1]).toEqual({
+        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'mesh' } }, podSelector: { matchLabels: { app: 'istiod' } } }],
+        ports: [{ protocol: 'TCP', port: 15012 }],
+      });
+    });
+
+    test('fails when a step stops a mirror route no earlier step added', () => {
+      const p = RolloutPlan.steps([Step.canaryScale({ replicas: 1 }), Step.mirror(50), Step.stopMirror({ name: 'other' })]);
+      expect(() => synth({ plan: p, trafficRouter: TrafficRouter.istio(), sideEffects: SideEffects.none() }))
+        .toThrow("shop/checkout: invalid 'plan.steps[2]': must stop a mirror route an earlier Step.mirror() added ('mirror-route'); nearest plan: Step.stopMirror({ name }) with the name given to Step.mirror(), got 'stopMirror(other)'");
+    });
+
+    test('fails when mirrored writes go to a canary without isolated side effects', () => {
+      const p = RolloutPlan.steps([Step.canaryScale({ replicas: 1 }), Step.mirror(50, { methods: [HttpMethod.GET, HttpMethod.POST] })]);
+      expect(() => synth({ plan: p, trafficRouter: TrafficRouter.istio(), sideEffects: SideEffects.none() }))
+        .toThrow("shop/checkout: invalid 'sideEffects': must be SideEffects.isolated({ allowEgressTo: [...] }) with the canary's sandbox dependencies when writes are mirrored (methods include POST): the canary repeats every write it receives, got SideEffects.none()");
+    });
+
+    test('fails when mirrored writes go to a canary without declared production dependencies', () => {
+      const p = RolloutPlan.steps([Step.canaryScale({ replicas: 1 }), Step.mirror(50, { methods: [HttpMethod.DELETE] })]);
+      expect(() => synth({ plan: p, trafficRouter: TrafficRouter.istio(), sideEffects: SideEffects.isolated({ allowEgressTo: [sandbox] }) }))
+        .toThrow("shop/checkout: invalid 'productionDependencies': must list the production systems the sandbox stands in for when writes are mirrored (methods include DELETE), so that no allowlist entry can reach them, got []");
+    });
+
+    test('fails when live traffic follows Step.stopMirror(): the canary pods stay isolated until promotion', () => {
+      const p = RolloutPlan.steps([
+        Step.canaryScale({ replicas: 1 }), Step.mirror(100), Step.bake(Interval.minutes(5)), Step.stopMirror(),
+        Step.headerRoute({ match: [HeaderMatch.exact('x-canary', 'yes')] }),
+      ]);
+      expect(() => synth({ plan: p, trafficRouter: TrafficRouter.istio(), sideEffects: SideEffects.none() }))
+        .toThrow(`shop/checkout: invalid 'plan.steps[4]': ${LIVE_TRAFFIC_REFUSAL}, got 'headerRoute(x-canary exact \'yes\')'`);
     });
 
     test('fails without declared side effects', () => {
@@ -206,7 +292,7 @@ describe('Argo Rollouts engine', () => {
     test('fails when a mirroring plan also sends real traffic to the canary', () => {
       const p = RolloutPlan.steps([Step.canaryScale({ replicas: 1 }), Step.mirror(100), Step.bake(Interval.minutes(5)), Step.setWeight(10)]);
       expect(() => synth({ plan: p, trafficRouter: TrafficRouter.istio(), sideEffects: SideEffects.none() }))
-        .toThrow("shop/checkout: invalid 'plan.steps[3]': must not send real traffic to a canary that receives mirrored requests: its pods stay isolated until promotion; nearest plan: Step.canaryScale(...), Step.mirror(...), bakes and analysis steps only, then promotion, got 'setWeight(10)'");
+        .toThrow(`shop/checkout: invalid 'plan.steps[3]': ${LIVE_TRAFFIC_REFUSAL}, got 'setWeight(10)'`);
     });
 
     test('fails when the canary has no pods to mirror to', () => {

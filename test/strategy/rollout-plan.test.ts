@@ -1,4 +1,4 @@
-import { Gate, HeaderMatch, Interval, MatchType, PlanKind, RolloutPlan, Step, StepKind, Threshold } from '../../src';
+import { Gate, HeaderMatch, HttpMethod, Interval, MatchType, PlanKind, RolloutPlan, Step, StepKind, Threshold } from '../../src';
 
 const gate = (name = 'success-rate', threshold = Threshold.atLeast(0.99)) => Gate.prometheus({
   name, address: 'http://prometheus:9090', query: 'sum(rate(ok[1m])) / sum(rate(all[1m]))', threshold,
@@ -154,4 +154,15 @@ test('fails on regular expressions the routers cannot run (RE2 has no lookaround
 test('fails on a cookie without a value instead of a TypeError', () => {
   expect(() => HeaderMatch.cookie('canary', undefined as any)).toThrow("HeaderMatch.cookie(): invalid 'value': must be a non-empty string, got nothing");
   expect(() => HeaderMatch.exact('bad header', 'x')).toThrow("HeaderMatch.exact(): invalid 'header': must be an HTTP header name, got 'bad header'");
+});
+
+test('mirror steps copy the safe methods by default; stopMirror is a mirror step with weight 0', () => {
+  expect(Step.mirror(20).methods).toEqual(['GET', 'HEAD', 'OPTIONS']);
+  const stop = Step.stopMirror({ name: 'reads' });
+  expect([stop.kind, stop.weight, stop.routeName, stop.methods, String(stop)]).toEqual(['mirror', 0, 'reads', [], 'stopMirror(reads)']);
+});
+
+test('fails when a mirror step repeats a method or lists no paths', () => {
+  expect(() => Step.mirror(20, { methods: [HttpMethod.GET, HttpMethod.GET] })).toThrow("Step.mirror(): invalid 'methods': must not repeat a method, got ['GET', 'GET']");
+  expect(() => Step.mirror(20, { paths: [] })).toThrow("Step.mirror(): invalid 'paths': must list 1 to 8 PathMatch when given, got []");
 });

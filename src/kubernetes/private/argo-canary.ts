@@ -23,11 +23,12 @@ import { argoAnalysisTemplates } from './argo-analysis';
 import { addAutoscaler } from './autoscaler';
 import { ArgoRouterBinding, CanaryRelease, ReleaseContext } from './release-context';
 import { RolloutResource } from './rollout-resource';
-import { addShadowIsolation } from './shadow-isolation';
+import { addShadowIsolation, checkMirroredWrites, checkShadowSafety } from './shadow-isolation';
 import { addDisruptionBudget, addService, Workload } from './workload';
 import { fail } from '../../private/validate';
 import { warn } from '../../private/warnings';
 import { HeaderMatch } from '../../strategy/header-match';
+import { PathMatch } from '../../strategy/path-match';
 import { PlanKind, RolloutPlan } from '../../strategy/rollout-plan';
 import { Step, StepKind } from '../../strategy/step';
 import {
@@ -48,7 +49,7 @@ export function renderArgoCanary(scope: Construct, release: CanaryRelease, optio
   const w = ctx.workload;
   const router = release.router._bindArgo(ctx);
   const strategy = argoCanaryStrategy(scope, ctx, plan, router, options);
-  const canaryLabels = isolateMirroredCanary(scope, release);
+  const canaryLabels = isolateMirroredCanary(scope, release, router);
   addService(scope, 'Service', w, ctx.serviceName, w.selector);
   addService(scope, 'StableService', w, ctx.stableServiceName, w.selector);
   addService(scope, 'CanaryService', w, ctx.canaryServiceName, w.selector);
@@ -99,6 +100,8 @@ function argoCanaryStrategy(
   // like Flagger, the canary runs at full scale for the test.
   const prefix: RolloutSpecStrategyCanarySteps[] = plan.kind === PlanKind.AB_TEST ? [{ setCanaryScale: { weight: 100 } }] : [];
   const managedRoutes: string[] = [];
+  /** Mirror routes in place at the current step. */
+  const mirrorRoutes: string[] = [];
   const steps: RolloutSpecStrategyCanarySteps[] = [...prefix];
   let weight = 0;
   let scaled = plan.kind === PlanKind.AB_TEST;
@@ -141,13 +144,23 @@ function argoCanaryStrategy(
         return;
       }
       case StepKind.MIRROR: {
-        // The side effects of the mirrored canary pods are checked and locked out by CanaryRollout.
+        // The side effects of the mirrored canary pods are checked and locked out by isolateMirroredCanary.
         const problem = router.mirrorProblem();
         if (problem) fail(where, field, problem, step.toString());
+        if (step.weight === 0) {
+          // setMirrorRoute with a name and no match removes the route (Argo Rollouts' Istio reconciler).
+          if (!mirrorRoutes.includes(step.routeName!)) {
+            fail(where, field, `must stop a mirror route an earlier Step.mirror() added (${mirrorRoutes.length > 0 ? mirrorRoutes.map((r) => `'${r}'`).join(', ') : 'none yet'}); nearest plan: Step.stopMirror({ name }) with the name given to Step.mirror()`, step.toString());
+          }
+          mirrorRoutes.splice(mirrorRoutes.indexOf(step.routeName!), 1);
+          steps.push({ setMirrorRoute: { name: step.routeName! } });
+          return;
+        }
         if (weight === 0 && !scaled) {
           fail(where, field, `${ENGINE} runs no canary pods at weight 0, so mirrored requests would go nowhere; nearest plan: put Step.canaryScale({ replicas: 1 }) before the mirror step`, step.toString());
         }
         addRoute(managedRoutes, step.routeName!);
+        addRoute(mirrorRoutes, step.routeName!);
         steps.push({ setMirrorRoute: { name: step.routeName!, percentage: step.weight, match: mirrorMatch(step) } });
         return;
       }
@@ -182,9 +195,18 @@ function stringMatch(m: HeaderMatch): { [type: string]: string } {
   return { [m.type]: m.value };
 }
 
+/**
+ * The mirror route's matches: one per method and path (Argo Rollouts ORs the entries, and ANDs the
+ * method, path and headers inside one), each with every header condition.
+ */
 function mirrorMatch(step: Step): any[] {
-  if (step.match.length === 0) return [{ path: { prefix: '/' } }];
-  return [{ headers: Object.fromEntries(step.match.map((m) => [m.header, stringMatch(m)])) }];
+  const headers = step.match.length === 0 ? undefined : Object.fromEntries(step.match.map((m) => [m.header, stringMatch(m)]));
+  const paths: Array<PathMatch | undefined> = step.paths.length === 0 ? [undefined] : step.paths;
+  return step.methods.flatMap((method) => paths.map((p) => ({
+    method: { exact: method },
+    path: p && { [p.type]: p.path },
+    headers,
+  })));
 }
 
 function toArg(a: { name: string; value?: string; valueFrom?: any }): any {
@@ -197,43 +219,52 @@ function intOrPercent<T>(cls: { fromNumber(n: number): T; fromString(s: string):
 
 /**
  * Locks out the side effects of canary pods that receive mirrored requests, with the rules
- * ShadowMirror applies to shadows: declared side effects, a default-deny egress NetworkPolicy (DNS
- * plus the allowlist), no allowlist entry reaching a production dependency, and a shadow marker.
- * Returns the labels the canary pods get while they are the canary, or undefined when the plan does
- * not mirror.
+ * ShadowMirror applies to shadows: declared side effects, a default-deny egress NetworkPolicy (DNS,
+ * the allowlist and the router's control plane), no allowlist entry reaching a production
+ * dependency, mirrored writes only with `SideEffects.isolated(...)` and production dependencies,
+ * and a shadow marker. Returns the labels the canary pods get while they are the canary, or
+ * undefined when the plan does not mirror.
  *
  * The isolation selects the shadow label that Argo Rollouts puts on canary pods only
- * (`canaryMetadata`) and takes off when they are promoted. For that to be safe the canary must not
- * serve real traffic before promotion, so a mirroring plan may not send it weight or header routes.
+ * (`canaryMetadata`) and takes off when they are promoted. The canary pods therefore stay isolated
+ * until promotion, also after `Step.stopMirror()`, so a mirroring plan may not send them live
+ * traffic (weight or header routes): those requests could reach only the sandbox allowlist.
  * The marker is that label, not an environment variable: an environment variable would stay set on
- * the pods after their promotion to stable.
+ * the pods after their promotion to stable. For the same reason the checks of ShadowMirror on
+ * credentials and background work do not apply: the canary's pod template becomes production's.
  */
-function isolateMirroredCanary(scope: Construct, release: CanaryRelease): { [key: string]: string } | undefined {
+function isolateMirroredCanary(scope: Construct, release: CanaryRelease, router: ArgoRouterBinding): { [key: string]: string } | undefined {
   const { ctx, plan } = release;
   const where = ctx.where;
   const sequence = plan.sequence;
-  const mirrors = sequence.some((s) => s.kind === StepKind.MIRROR);
-  if (!mirrors) {
+  const mirrors = sequence.filter((s) => s.kind === StepKind.MIRROR);
+  if (mirrors.length === 0) {
     if (release.sideEffects !== undefined || release.productionDependencies !== undefined) {
       fail(where, 'sideEffects', 'applies only to plans with Step.mirror; the canary pods of this plan serve real traffic', release.sideEffects ?? release.productionDependencies);
     }
     return undefined;
   }
   sequence.forEach((step, i) => {
-    const realTraffic = (step.kind === StepKind.SET_WEIGHT && step.weight! > 0) || step.kind === StepKind.HEADER_ROUTE;
-    if (realTraffic) {
-      fail(where, `plan.steps[${i}]`, 'must not send real traffic to a canary that receives mirrored requests: its pods stay isolated until promotion; nearest plan: Step.canaryScale(...), Step.mirror(...), bakes and analysis steps only, then promotion', step.toString());
+    const liveTraffic = (step.kind === StepKind.SET_WEIGHT && step.weight! > 0) || step.kind === StepKind.HEADER_ROUTE;
+    if (liveTraffic) {
+      fail(where, `plan.steps[${i}]`, 'must not send live traffic to the canary of a plan that mirrors: its pods keep the shadow label, and with it the default-deny egress policy, until promotion (also after Step.stopMirror()), so live requests could reach only the sandbox allowlist. Refused in a mirroring plan: any Step.setWeight() above 0 and any Step.headerRoute(). Nearest plan: Step.canaryScale(...), Step.mirror(...), Step.stopMirror(), bakes and analysis steps, then promotion; release the live canary in a plan without mirror steps', step.toString());
     }
   });
   const w = ctx.workload;
+  const sideEffects = checkShadowSafety({
+    where, sideEffects: release.sideEffects, productionDependencies: release.productionDependencies, namespace: ctx.namespace,
+  });
+  checkMirroredWrites(where, [...new Set(mirrors.flatMap((s) => s.methods))], sideEffects, release.productionDependencies ?? [],
+    { sideEffects: 'sideEffects', productionDependencies: 'productionDependencies', receiver: 'canary' });
   const isolation = addShadowIsolation(scope, 'MirrorIsolation', {
     where,
     name: `${w.name}-canary-egress`,
     podSelector: { ...w.selector, [SideEffects.SHADOW_LABEL]: 'true' },
     labels: w.labels,
-    sideEffects: release.sideEffects,
+    sideEffects,
     productionDependencies: release.productionDependencies,
     namespace: ctx.namespace,
+    extraEgress: (router.mirrorEgress ?? []).map((target) => ({ field: 'trafficRouter.istiodNamespace', target })),
   });
   return isolation.podLabels;
 }

@@ -44,6 +44,8 @@ export interface ArgoRouterBinding {
   headerRouteProblem(matches: HeaderMatch[]): string | undefined;
   /** Why mirror routes cannot go through this router; undefined when they can. */
   mirrorProblem(): string | undefined;
+  /** Egress mirrored canary pods need for this router (a mesh control plane). */
+  readonly mirrorEgress?: EgressTarget[];
   /** Defines the objects the Rollout references (HTTPRoute, VirtualService, Ingress, ...) under `scope`. */
   addObjects(scope: Construct): void;
   /** The Rollout's `strategy.canary.trafficRouting` (plain JSON, as the CRD reads it); undefined without a router. */
@@ -60,6 +62,8 @@ export interface FlaggerRouterBinding {
   readonly ingressRef?: string;
   /** Why an A/B test cannot route `matches` through this router; undefined when it can. */
   matchProblem(matches: HeaderMatch[]): string | undefined;
+  /** Egress mirrored canary pods need for this router (a mesh control plane); undefined when Flagger cannot mirror through it. */
+  readonly mirrorEgress?: EgressTarget[];
   /** Defines the objects Flagger expects the user to own (an Ingress, ...) under `scope`. */
   addObjects(scope: Construct): void;
 }

@@ -17,9 +17,11 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { parseCidr, rangesOverlap } from './cidr';
+import { WRITE_METHODS } from '../../private/http-methods';
 import { fail } from '../../private/validate';
+import { HttpMethod } from '../../strategy/http-method';
 import { EgressTarget, EgressTargetKind } from '../egress-target';
-import { SideEffects } from '../side-effects';
+import { SideEffects, SideEffectsKind } from '../side-effects';
 
 /** One extra egress grant the pods need besides the allowlist, named for error messages. */
 export interface EgressGrant {
@@ -93,6 +95,23 @@ export function checkShadowSafety(options: ShadowSafetyOptions): SideEffects {
     });
   }
   return sideEffects;
+}
+
+/**
+ * Mirrored writes are repeated by the pods that receive them: only pods whose allowlist is checked
+ * against production may get them. Refuses writes in `methods` unless `sideEffects` is isolated and
+ * `production` lists at least one dependency. `fields` names the two props in messages.
+ */
+export function checkMirroredWrites(where: string, methods: HttpMethod[], sideEffects: SideEffects, production: EgressTarget[],
+  fields: { sideEffects: string; productionDependencies: string; receiver: string } = { sideEffects: 'sideEffects', productionDependencies: 'productionDependencies', receiver: 'shadow' }): void {
+  const writes = methods.filter((m) => WRITE_METHODS.includes(m));
+  if (writes.length === 0) return;
+  if (sideEffects.kind !== SideEffectsKind.ISOLATED) {
+    fail(where, fields.sideEffects, `must be SideEffects.isolated({ allowEgressTo: [...] }) with the ${fields.receiver}'s sandbox dependencies when writes are mirrored (methods include ${writes.join(', ')}): the ${fields.receiver} repeats every write it receives`, sideEffects);
+  }
+  if (production.length === 0) {
+    fail(where, fields.productionDependencies, `must list the production systems the sandbox stands in for when writes are mirrored (methods include ${writes.join(', ')}), so that no allowlist entry can reach them`, production);
+  }
 }
 
 /**
