@@ -1,7 +1,7 @@
 import { Gate } from './gate';
 import { HeaderMatch } from './header-match';
 import { Interval } from './interval';
-import { checkDnsLabel, checkRange, fail } from '../private/validate';
+import { checkDnsLabel, checkRange, checkTenths, fail } from '../private/validate';
 
 /** What a step does. */
 export enum StepKind {
@@ -82,12 +82,15 @@ export interface MirrorOptions {
  */
 export class Step {
   /**
-   * Send `weight` percent of traffic to the new version.
+   * Send `weight` percent of traffic to the new version: a multiple of 0.1 from 0 to 100.
+   *
+   * Amazon ECS takes weights in steps of 0.1; AWS CodeDeploy, Argo Rollouts and Flagger take whole
+   * percentages and refuse a fractional weight, naming the nearest plan they can express.
    * @example Step.setWeight(25)
    */
   public static setWeight(weight: number, options: SetWeightOptions = {}): Step {
-    checkRange('Step.setWeight()', 'weight', weight, 0, 100);
-    return new Step(StepKind.SET_WEIGHT, { weight, allowDecrease: options.allowDecrease ?? false });
+    const tenths = checkTenths('Step.setWeight()', 'weight', weight, 0, 100);
+    return new Step(StepKind.SET_WEIGHT, { weight: tenths, allowDecrease: options.allowDecrease ?? false });
   }
 
   /**
@@ -149,15 +152,16 @@ export class Step {
   }
 
   /**
-   * Copy `percent` of requests to the new version; their responses are dropped.
+   * Copy `percent` of requests to the new version (a multiple of 0.1 from 0.1 to 100); their responses
+   * are dropped. Argo Rollouts mirrors whole percentages only and refuses a fraction.
    * @example Step.mirror(20)
    */
   public static mirror(percent: number, options: MirrorOptions = {}): Step {
     const where = 'Step.mirror()';
-    checkRange(where, 'percent', percent, 1, 100);
+    const tenths = checkTenths(where, 'percent', percent, 0.1, 100);
     const name = options.name ?? 'mirror-route';
     checkDnsLabel(where, 'name', name);
-    return new Step(StepKind.MIRROR, { weight: percent, routeName: name, match: [...(options.match ?? [])] });
+    return new Step(StepKind.MIRROR, { weight: tenths, routeName: name, match: [...(options.match ?? [])] });
   }
 
   /** What the step does. */
