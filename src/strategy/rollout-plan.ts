@@ -37,8 +37,9 @@ export interface CanaryPlanOptions {
 /** Options for `RolloutPlan.linear`. */
 export interface LinearPlanOptions {
   /**
-   * Percentage of traffic moved at each step: a multiple of 0.1 from 0.1 to 99.9 (Amazon ECS takes
-   * fractions from 3; AWS CodeDeploy, Argo Rollouts and Flagger take whole percentages).
+   * Percentage of traffic moved at each step: a multiple of 0.1 from 1 to 99.9 (no engine moves less
+   * per linear step; Amazon ECS takes fractions from 3, AWS CodeDeploy, Argo Rollouts and Flagger take
+   * whole percentages).
    */
   readonly step: number;
   /** Time between two steps. */
@@ -123,7 +124,7 @@ export class RolloutPlan {
    */
   public static linear(options: LinearPlanOptions): RolloutPlan {
     const where = 'RolloutPlan.linear()';
-    const step = checkTenths(where, 'step', options.step, 0.1, 99.9);
+    const step = checkTenths(where, 'step', options.step, 1, 99.9);
     checkBake(where, 'every', options.every);
     const steps: Step[] = [];
     // In tenths, as whole numbers: adding 3.3 three times in floating point gives 9.899999999999999.

@@ -93,13 +93,15 @@ test('weights are multiples of 0.1, kept as the tenth the user gave', () => {
   expect(() => Step.setWeight(NaN)).toThrow("Step.setWeight(): invalid 'weight': must be a multiple of 0.1 from 0 to 100, got NaN");
 });
 
-test('fails on a canary percentage outside 0.1..99.9 or finer than 0.1', () => {
+test('fails on a canary percentage or linear step out of range or finer than 0.1', () => {
   expect(() => RolloutPlan.canary({ percent: 100, bake: Interval.minutes(1) }))
     .toThrow("RolloutPlan.canary(): invalid 'percent': must be a multiple of 0.1 from 0.1 to 99.9, got 100");
   expect(() => RolloutPlan.canary({ percent: 0.05, bake: Interval.minutes(1) }))
     .toThrow("RolloutPlan.canary(): invalid 'percent': must be a multiple of 0.1 from 0.1 to 99.9, got 0.05");
   expect(() => RolloutPlan.linear({ step: 2.25, every: Interval.minutes(1) }))
-    .toThrow("RolloutPlan.linear(): invalid 'step': must be a multiple of 0.1 from 0.1 to 99.9, got 2.25");
+    .toThrow("RolloutPlan.linear(): invalid 'step': must be a multiple of 0.1 from 1 to 99.9, got 2.25");
+  expect(() => RolloutPlan.linear({ step: 0.5, every: Interval.minutes(1) }))
+    .toThrow("RolloutPlan.linear(): invalid 'step': must be a multiple of 0.1 from 1 to 99.9, got 0.5");
 });
 
 test('a fractional canary keeps its percentage', () => {

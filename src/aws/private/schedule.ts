@@ -191,7 +191,11 @@ export function toSchedule(where: string, plan: RolloutPlan, limits: EngineLimit
   if (!limits.fractionalPercent) {
     const fraction = segments.find((s) => !Number.isInteger(s.weight));
     if (fraction !== undefined) {
-      failWith(where, `plan.steps[${fraction.weightIndex}]`, `${limits.engine} takes whole percentages; nearest plan it can express: ${nearest}`, show(steps[fraction.weightIndex]));
+      // A linear plan stays linear, even when its step is above 50% (one step, then the rest).
+      const whole = plan.kind === PlanKind.LINEAR
+        ? linearCode(clamp(Math.round(plan.percent!), limits.minLinearPercent, 99), wholeMinutesUp(plan.interval, limits))
+        : nearest;
+      failWith(where, `plan.steps[${fraction.weightIndex}]`, `${limits.engine} takes whole percentages; nearest plan it can express: ${whole}`, show(steps[fraction.weightIndex]));
     }
   }
   for (const s of segments) {
