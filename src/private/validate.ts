@@ -69,7 +69,7 @@ export function checkTenths(where: string, field: string, value: number, min: nu
 }
 
 /** Whether `value` is a multiple of 0.1, allowing for binary floating-point error (`0.1 + 0.2`). */
-export function isTenths(value: number): boolean {
+function isTenths(value: number): boolean {
   return Math.abs(value * 10 - Math.round(value * 10)) < 1e-9;
 }
 

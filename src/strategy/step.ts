@@ -152,8 +152,9 @@ export class Step {
   }
 
   /**
-   * Copy `percent` of requests to the new version (a multiple of 0.1 from 0.1 to 100); their responses
-   * are dropped. Argo Rollouts mirrors whole percentages only and refuses a fraction.
+   * Copy `percent` of requests to the new version (a multiple of 0.1 from 0.1 to 100).
+   *
+   * Their responses are dropped. Argo Rollouts mirrors whole percentages only and refuses a fraction.
    * @example Step.mirror(20)
    */
   public static mirror(percent: number, options: MirrorOptions = {}): Step {
