@@ -107,7 +107,10 @@ describe('EcsCanaryRollout with the Amazon ECS engine', () => {
     // 3.3% steps: 3.3, 6.6, ..., 99.0, then 100: 30 waits, which count against CloudFormation's 33 hours.
     const f = nativeStack();
     expect(errorOf(() => new EcsCanaryRollout(f.stack, 'Api', {
-      service: f.service, listener: f.listener, keepPrevious: Duration.minutes(181), plan: RolloutPlan.linear({ step: 3.3, every: Interval.minutes(60) }),
+      service: f.service,
+      listener: f.listener,
+      keepPrevious: Duration.minutes(181),
+      plan: RolloutPlan.linear({ step: 3.3, every: Interval.minutes(60) }),
     }))).toBe("Shop/Api: invalid 'plan': CloudFormation rejects ECS deployments whose keepPrevious plus traffic-shift bakes exceed 33 hours (1980 minutes); shorten the bakes or keepPrevious, got 181 + 1800 = 1981 minutes");
   });
 

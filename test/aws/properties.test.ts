@@ -11,7 +11,8 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as fc from 'fast-check';
 import {
-  EcsCanaryRollout, EcsCodeDeployTrigger, EcsDeploymentEngine, EcsRollingService, EcsWeightedSplit, Interval, LambdaCanaryRollout, LambdaWeightedSplit, RolloutPlan,
+  EcsCanaryRollout, EcsCodeDeployTrigger, EcsDeploymentEngine, EcsRollingService, EcsWeightedSplit, Interval, LambdaCanaryRollout,
+  LambdaWeightedSplit, RolloutPlan,
 } from '../../src';
 
 const SEED = 20261129;
@@ -47,10 +48,11 @@ function cheapService(stack: Stack) {
   const service = (id: string, codeDeploy = false) => {
     const task = new ecs.FargateTaskDefinition(stack, `${id}Task`);
     task.addContainer('web', { image: ecs.ContainerImage.fromRegistry('web:1'), portMappings: [{ containerPort: 8080 }] });
-    return new ecs.FargateService(stack, id, {
-      cluster, taskDefinition: task, minHealthyPercent: 100,
-      ...(codeDeploy ? { deploymentController: { type: ecs.DeploymentControllerType.CODE_DEPLOY }, taskDefinitionRevision: ecs.TaskDefinitionRevision.LATEST } : {}),
-    });
+    const codeDeployOptions = {
+      deploymentController: { type: ecs.DeploymentControllerType.CODE_DEPLOY },
+      taskDefinitionRevision: ecs.TaskDefinitionRevision.LATEST,
+    };
+    return new ecs.FargateService(stack, id, { cluster, taskDefinition: task, minHealthyPercent: 100, ...(codeDeploy ? codeDeployOptions : {}) });
   };
   const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc });
   const listener = alb.addListener('Http', { port: 80, defaultAction: elbv2.ListenerAction.fixedResponse(404) });
@@ -127,7 +129,9 @@ describe('property: refused in the documented format, or synthesized with values
           }
           const { service, listener } = cheapService(stack);
           new EcsCanaryRollout(stack, 'Api', {
-            service: service('ApiService', engine === 'codeDeploy'), listener, plan,
+            service: service('ApiService', engine === 'codeDeploy'),
+            listener,
+            plan,
             engine: engine === 'ecs' ? EcsDeploymentEngine.ecsNative() : EcsDeploymentEngine.codeDeploy({ trigger: EcsCodeDeployTrigger.EXTERNAL }),
           });
         });

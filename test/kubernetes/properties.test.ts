@@ -227,7 +227,8 @@ function controllerProblems(objects: any[]): string[] {
       weights.forEach((w, i) => {
         if (!(Number.isInteger(w) && w > 0 && w <= 100 && (i === 0 || w > weights[i - 1]))) problems.push(`${id}: stepWeights ${weights}`);
       });
-      if (a.stepWeight !== undefined && !(Number.isInteger(a.stepWeight) && Number.isInteger(a.maxWeight) && a.stepWeight > 0 && a.maxWeight <= 100 && a.stepWeight <= a.maxWeight)) {
+      const whole = Number.isInteger(a.stepWeight) && Number.isInteger(a.maxWeight);
+      if (a.stepWeight !== undefined && !(whole && a.stepWeight > 0 && a.maxWeight <= 100 && a.stepWeight <= a.maxWeight)) {
         problems.push(`${id}: stepWeight ${a.stepWeight} maxWeight ${a.maxWeight}`);
       }
       if (!(Number.isInteger(a.threshold) && a.threshold >= 1)) problems.push(`${id}: threshold ${a.threshold}`);

@@ -29,7 +29,8 @@ export function wholeNumber(min: number, max: number): fc.Arbitrary<number> {
 export function percentage(min: number, max: number): fc.Arbitrary<number> {
   const tenths = fc.integer({ min: Math.round(min * 10), max: Math.round(max * 10) }).map((t) => t / 10);
   const finer = fc.constantFrom(min + 0.05, 0.55, 12.34, 99.95, 0.1 + 0.2);
-  return mostly(fc.oneof({ weight: 3, arbitrary: fc.integer({ min, max }) }, { weight: 1, arbitrary: tenths }), edgeNumbers(min, max), finer, TOKEN_NUMBERS);
+  const valid = fc.oneof({ weight: 3, arbitrary: fc.integer({ min, max }) }, { weight: 1, arbitrary: tenths });
+  return mostly(valid, edgeNumbers(min, max), finer, TOKEN_NUMBERS);
 }
 
 export type IntervalDesc = { readonly unit: 'seconds' | 'minutes' | 'hours'; readonly amount: number } | { readonly parse: string };
