@@ -13,12 +13,12 @@ import { fail, show } from '../private/validate';
 import { warn } from '../private/warnings';
 import { RolloutPlan } from '../strategy/rollout-plan';
 
-/** Amazon ECS: canary and linear bakes take 0 to 1440 minutes; a linear step moves at least 3%. */
+/** Amazon ECS: canary and linear bakes take 0 to 1440 minutes; percentages in steps of 0.1; a linear step moves at least 3%. */
 const ECS_LIMITS: EngineLimits = {
-  engine: 'Amazon ECS', minLinearPercent: 3, maxIntervalMinutes: 1440, pauseFirst: false, pauseAlternative: ' (EcsDeploymentEngine.codeDeploy() can, as an approval wait)',
+  engine: 'Amazon ECS', minLinearPercent: 3, fractionalPercent: true, maxIntervalMinutes: 1440, pauseFirst: false, pauseAlternative: ' (EcsDeploymentEngine.codeDeploy() can, as an approval wait)',
 };
 /** AWS CodeDeploy: whole-minute intervals, whole percentages; an approval wait can precede the shift. */
-const CODEDEPLOY_LIMITS: EngineLimits = { engine: 'AWS CodeDeploy', minLinearPercent: 1, pauseFirst: true };
+const CODEDEPLOY_LIMITS: EngineLimits = { engine: 'AWS CodeDeploy', minLinearPercent: 1, fractionalPercent: false, pauseFirst: true };
 /** Amazon ECS keeps the previous revision (its bake time) at most 24 hours. */
 const ECS_MAX_KEEP_MINUTES = 1440;
 /** CodeDeploy waits at most 2 days before it terminates the original task set. */

@@ -121,7 +121,7 @@ export class EcsRollingService extends Construct {
 
     this.plan = props.plan ?? RolloutPlan.allAtOnce();
     if (!(this.plan instanceof RolloutPlan)) fail(where, 'plan', 'must be a RolloutPlan', this.plan);
-    const schedule = toSchedule(where, this.plan, { engine: 'Amazon ECS', minLinearPercent: 3, maxIntervalMinutes: 1440, pauseFirst: false });
+    const schedule = toSchedule(where, this.plan, { engine: 'Amazon ECS', minLinearPercent: 3, fractionalPercent: true, maxIntervalMinutes: 1440, pauseFirst: false });
     if (schedule.kind !== ScheduleKind.ALL_AT_ONCE) {
       fail(where, 'plan', 'a rolling update replaces tasks and moves no traffic share, so it takes RolloutPlan.allAtOnce() (use EcsCanaryRollout for canary and linear plans)', this.plan);
     }

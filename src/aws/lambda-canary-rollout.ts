@@ -11,7 +11,7 @@ import { checkNumber, fail, show, withPath } from '../private/validate';
 import { RolloutPlan } from '../strategy/rollout-plan';
 
 /** CodeDeploy for Lambda: whole-minute intervals, whole percentages, no approval wait. */
-const LAMBDA_LIMITS: EngineLimits = { engine: 'AWS CodeDeploy', minLinearPercent: 1, pauseFirst: false, pauseAlternative: ' for Lambda (use a preTrafficHook to check the new version first)' };
+const LAMBDA_LIMITS: EngineLimits = { engine: 'AWS CodeDeploy', minLinearPercent: 1, fractionalPercent: false, pauseFirst: false, pauseAlternative: ' for Lambda (use a preTrafficHook to check the new version first)' };
 /**
  * CloudFormation waits for the CodeDeploy deployment inside the stack update (the alias's
  * `CodeDeployLambdaAliasUpdate` update policy) and gives up after 36 hours.

@@ -57,6 +57,22 @@ export function checkRange(where: string, field: string, value: number, min: num
   }
 }
 
+/**
+ * A multiple of 0.1 from `min` to `max`, inclusive (a percentage with at most one decimal). Returns the
+ * value as the nearest tenth, so that `0.1 + 0.2` reads back as `0.3`; a finer value is refused, never rounded.
+ */
+export function checkTenths(where: string, field: string, value: number, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max || isToken(value) || !isTenths(value)) {
+    fail(where, field, `must be a multiple of 0.1 from ${min} to ${max}`, value);
+  }
+  return Math.round(value * 10) / 10;
+}
+
+/** Whether `value` is a multiple of 0.1, allowing for binary floating-point error (`0.1 + 0.2`). */
+function isTenths(value: number): boolean {
+  return Math.abs(value * 10 - Math.round(value * 10)) < 1e-9;
+}
+
 /** A finite number from `min` to `max`, inclusive (fractions allowed). */
 export function checkNumber(where: string, field: string, value: number, min: number, max: number): void {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max || isToken(value)) {

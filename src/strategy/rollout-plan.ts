@@ -2,7 +2,7 @@ import { Gate } from './gate';
 import { HeaderMatch } from './header-match';
 import { Interval } from './interval';
 import { Step, StepKind } from './step';
-import { checkRange, fail } from '../private/validate';
+import { checkRange, checkTenths, fail } from '../private/validate';
 
 /** The shape a plan was declared with. */
 export enum PlanKind {
@@ -20,7 +20,10 @@ export enum PlanKind {
 
 /** Options for `RolloutPlan.canary`. */
 export interface CanaryPlanOptions {
-  /** Percentage of traffic the new version gets first, from 1 to 99. */
+  /**
+   * Percentage of traffic the new version gets first: a multiple of 0.1 from 0.1 to 99.9 (Amazon ECS
+   * takes fractions; AWS CodeDeploy, Argo Rollouts and Flagger take whole percentages from 1 to 99).
+   */
   readonly percent: number;
   /** How long that percentage bakes before the rest moves. */
   readonly bake: Interval;
@@ -33,7 +36,11 @@ export interface CanaryPlanOptions {
 
 /** Options for `RolloutPlan.linear`. */
 export interface LinearPlanOptions {
-  /** Percentage of traffic moved at each step, from 1 to 99. */
+  /**
+   * Percentage of traffic moved at each step: a multiple of 0.1 from 1 to 99.9 (no engine moves less
+   * per linear step; Amazon ECS takes fractions from 3, AWS CodeDeploy, Argo Rollouts and Flagger take
+   * whole percentages).
+   */
   readonly step: number;
   /** Time between two steps. */
   readonly every: Interval;
@@ -105,10 +112,10 @@ export class RolloutPlan {
    */
   public static canary(options: CanaryPlanOptions): RolloutPlan {
     const where = 'RolloutPlan.canary()';
-    checkRange(where, 'percent', options.percent, 1, 99);
+    const percent = checkTenths(where, 'percent', options.percent, 0.1, 99.9);
     checkBake(where, 'bake', options.bake);
-    return new RolloutPlan(where, PlanKind.CANARY, [Step.setWeight(options.percent), Step.bake(options.bake)],
-      { backgroundGates: options.gates }, { percent: options.percent, interval: options.bake });
+    return new RolloutPlan(where, PlanKind.CANARY, [Step.setWeight(percent), Step.bake(options.bake)],
+      { backgroundGates: options.gates }, { percent, interval: options.bake });
   }
 
   /**
@@ -117,14 +124,16 @@ export class RolloutPlan {
    */
   public static linear(options: LinearPlanOptions): RolloutPlan {
     const where = 'RolloutPlan.linear()';
-    checkRange(where, 'step', options.step, 1, 99);
+    const step = checkTenths(where, 'step', options.step, 1, 99.9);
     checkBake(where, 'every', options.every);
     const steps: Step[] = [];
-    for (let w = options.step; w < 100; w += options.step) {
-      steps.push(Step.setWeight(w), Step.bake(options.every));
+    // In tenths, as whole numbers: adding 3.3 three times in floating point gives 9.899999999999999.
+    const tenths = Math.round(step * 10);
+    for (let w = tenths; w < 1000; w += tenths) {
+      steps.push(Step.setWeight(w / 10), Step.bake(options.every));
     }
     return new RolloutPlan(where, PlanKind.LINEAR, steps, { backgroundGates: options.gates },
-      { percent: options.step, interval: options.every });
+      { percent: step, interval: options.every });
   }
 
   /**

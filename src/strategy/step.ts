@@ -4,7 +4,7 @@ import { HttpMethod } from './http-method';
 import { Interval } from './interval';
 import { PathMatch } from './path-match';
 import { SAFE_METHODS, WRITE_METHODS } from '../private/http-methods';
-import { checkDnsLabel, checkRange, fail } from '../private/validate';
+import { checkDnsLabel, checkRange, checkTenths, fail } from '../private/validate';
 
 /** What a step does. */
 export enum StepKind {
@@ -108,12 +108,15 @@ const ALL_METHODS: readonly HttpMethod[] = [...SAFE_METHODS, ...WRITE_METHODS];
  */
 export class Step {
   /**
-   * Send `weight` percent of traffic to the new version.
+   * Send `weight` percent of traffic to the new version: a multiple of 0.1 from 0 to 100.
+   *
+   * Amazon ECS takes weights in steps of 0.1; AWS CodeDeploy, Argo Rollouts and Flagger take whole
+   * percentages and refuse a fractional weight, naming the nearest plan they can express.
    * @example Step.setWeight(25)
    */
   public static setWeight(weight: number, options: SetWeightOptions = {}): Step {
-    checkRange('Step.setWeight()', 'weight', weight, 0, 100);
-    return new Step(StepKind.SET_WEIGHT, { weight, allowDecrease: options.allowDecrease ?? false });
+    const tenths = checkTenths('Step.setWeight()', 'weight', weight, 0, 100);
+    return new Step(StepKind.SET_WEIGHT, { weight: tenths, allowDecrease: options.allowDecrease ?? false });
   }
 
   /**
@@ -175,13 +178,14 @@ export class Step {
   }
 
   /**
-   * Copy `percent` of the requests that match to the new version; their responses are dropped.
-   * Only GET, HEAD and OPTIONS requests are copied unless `methods` opts into writes.
+   * Copy `percent` of the requests that match to the new version (a multiple of 0.1 from 0.1 to
+   * 100); their responses are dropped. Only GET, HEAD and OPTIONS requests are copied unless `methods`
+   * opts into writes. Argo Rollouts mirrors whole percentages only and refuses a fraction.
    * @example Step.mirror(20, { paths: [PathMatch.prefix('/api')] })
    */
   public static mirror(percent: number, options: MirrorOptions = {}): Step {
     const where = 'Step.mirror()';
-    checkRange(where, 'percent', percent, 1, 100);
+    const tenths = checkTenths(where, 'percent', percent, 0.1, 100);
     const name = options.name ?? 'mirror-route';
     checkDnsLabel(where, 'name', name);
     const methods = options.methods ?? [...SAFE_METHODS];
@@ -199,7 +203,7 @@ export class Step {
     });
     if (new Set(paths.map(String)).size !== paths.length) fail(where, 'paths', 'must not repeat a path', paths);
     return new Step(StepKind.MIRROR, {
-      weight: percent,
+      weight: tenths,
       routeName: name,
       match: [...(options.match ?? [])],
       methods: ALL_METHODS.filter((m) => methods.includes(m)),

@@ -77,6 +77,53 @@ describe('EcsCanaryRollout with the Amazon ECS engine', () => {
       .toEqual({ CanaryPercent: 10, CanaryBakeTimeInMinutes: 15 });
   });
 
+  test('a fractional canary percentage reaches CanaryPercent exactly', () => {
+    const { stack, service, listener } = nativeStack();
+    new EcsCanaryRollout(stack, 'Api', { service, listener, plan: RolloutPlan.canary({ percent: 0.5, bake: Interval.minutes(5) }) });
+    const config = onlyResource(stack, 'AWS::ECS::Service').Properties.DeploymentConfiguration;
+    expect(config.Strategy).toBe('CANARY');
+    expect(config.CanaryConfiguration).toEqual({ CanaryPercent: 0.5, CanaryBakeTimeInMinutes: 5 });
+    expect(config.LinearConfiguration).toBeUndefined();
+    expect(config.BakeTimeInMinutes).toBe(15);
+  });
+
+  test('canary percentages 0.1 and 99.9, the bounds Amazon ECS takes below the final 100%', () => {
+    for (const percent of [0.1, 99.9]) {
+      const { stack, service, listener } = nativeStack();
+      new EcsCanaryRollout(stack, 'Api', { service, listener, plan: RolloutPlan.canary({ percent, bake: Interval.minutes(1) }) });
+      expect(onlyResource(stack, 'AWS::ECS::Service').Properties.DeploymentConfiguration.CanaryConfiguration)
+        .toEqual({ CanaryPercent: percent, CanaryBakeTimeInMinutes: 1 });
+    }
+  });
+
+  test('a fractional linear step reaches StepPercent exactly, and its waits are counted in tenths', () => {
+    const { stack, service, listener } = nativeStack();
+    new EcsCanaryRollout(stack, 'Api', { service, listener, plan: RolloutPlan.linear({ step: 3.3, every: Interval.minutes(2) }) });
+    const config = onlyResource(stack, 'AWS::ECS::Service').Properties.DeploymentConfiguration;
+    expect(config.Strategy).toBe('LINEAR');
+    expect(config.LinearConfiguration).toEqual({ StepPercent: 3.3, StepBakeTimeInMinutes: 2 });
+    expect(config.CanaryConfiguration).toBeUndefined();
+    expect(config.BakeTimeInMinutes).toBe(15);
+    // 3.3% steps: 3.3, 6.6, ..., 99.0, then 100: 30 waits, which count against CloudFormation's 33 hours.
+    const f = nativeStack();
+    expect(errorOf(() => new EcsCanaryRollout(f.stack, 'Api', {
+      service: f.service,
+      listener: f.listener,
+      keepPrevious: Duration.minutes(181),
+      plan: RolloutPlan.linear({ step: 3.3, every: Interval.minutes(60) }),
+    }))).toBe("Shop/Api: invalid 'plan': CloudFormation rejects ECS deployments whose keepPrevious plus traffic-shift bakes exceed 33 hours (1980 minutes); shorten the bakes or keepPrevious, got 181 + 1800 = 1981 minutes");
+  });
+
+  test('a steps plan with fractional weights shaped like a linear plan is taken as one', () => {
+    const { stack, service, listener } = nativeStack();
+    const every = Interval.minutes(1);
+    // 3.3 + 3.3 + 3.3 is 9.899999999999999 in floating point; the plan's 9.9 still matches.
+    const steps = Array.from({ length: 30 }, (_, k) => [Step.setWeight(Number(((k + 1) * 3.3).toFixed(1))), Step.bake(every)]).flat();
+    new EcsCanaryRollout(stack, 'Api', { service, listener, plan: RolloutPlan.steps([...steps, Step.setWeight(100)]) });
+    expect(onlyResource(stack, 'AWS::ECS::Service').Properties.DeploymentConfiguration.LinearConfiguration)
+      .toEqual({ StepPercent: 3.3, StepBakeTimeInMinutes: 1 });
+  });
+
   test('a canary plan may bake up to 1440 minutes', () => {
     const { stack, service, listener } = nativeStack();
     new EcsCanaryRollout(stack, 'Api', { service, listener, plan: RolloutPlan.canary({ percent: 10, bake: Interval.hours(24) }) });
@@ -256,7 +303,44 @@ describe('EcsCanaryRollout refuses plans the engine cannot express', () => {
     const { stack, service, listener } = nativeStack();
     const plan = RolloutPlan.steps([Step.setWeight(0), Step.bake(Interval.minutes(5)), Step.setWeight(100)]);
     expect(errorOf(() => new EcsCanaryRollout(stack, 'Api', { service, listener, plan })))
+      .toBe("Shop/Api: invalid 'plan.steps[0]': a canary percentage must be a multiple of 0.1 from 0.1 to 99.9; nearest plan it can express: RolloutPlan.canary({ percent: 0.1, bake: Interval.minutes(5) }), got setWeight(0)");
+    const codeDeploy = codeDeployStack();
+    expect(errorOf(() => new EcsCanaryRollout(codeDeploy.stack, 'Api', { service: codeDeploy.service, listener: codeDeploy.listener, engine: EXTERNAL, plan })))
       .toBe("Shop/Api: invalid 'plan.steps[0]': a canary percentage must be a whole number from 1 to 99; nearest plan it can express: RolloutPlan.canary({ percent: 1, bake: Interval.minutes(5) }), got setWeight(0)");
+  });
+
+  test('fails on a percentage finer than the 0.1 steps Amazon ECS takes (refused by the plan itself)', () => {
+    expect(errorOf(() => RolloutPlan.canary({ percent: 0.25, bake: Interval.minutes(5) })))
+      .toBe("RolloutPlan.canary(): invalid 'percent': must be a multiple of 0.1 from 0.1 to 99.9, got 0.25");
+    expect(errorOf(() => Step.setWeight(12.05)))
+      .toBe("Step.setWeight(): invalid 'weight': must be a multiple of 0.1 from 0 to 100, got 12.05");
+  });
+
+  test('fails when an Amazon ECS fractional linear step is below 3%', () => {
+    const { stack, service, listener } = nativeStack();
+    expect(errorOf(() => new EcsCanaryRollout(stack, 'Api', { service, listener, plan: RolloutPlan.linear({ step: 2.9, every: Interval.minutes(1) }) })))
+      .toBe("Shop/Api: invalid 'plan.percent': Amazon ECS moves at least 3% per linear step; nearest plan it can express: RolloutPlan.linear({ step: 3, every: Interval.minutes(1) }), got 2.9%");
+  });
+
+  test('fails when the CodeDeploy engine is given a fractional canary percentage', () => {
+    const { stack, service, listener } = codeDeployStack();
+    expect(errorOf(() => new EcsCanaryRollout(stack, 'Api', {
+      service, listener, engine: EXTERNAL, plan: RolloutPlan.canary({ percent: 0.5, bake: Interval.minutes(5) }),
+    }))).toBe("Shop/Api: invalid 'plan.steps[0]': AWS CodeDeploy takes whole percentages; nearest plan it can express: RolloutPlan.canary({ percent: 1, bake: Interval.minutes(5) }), got setWeight(0.5)");
+  });
+
+  test('fails when the CodeDeploy engine is given a fractional linear step', () => {
+    const { stack, service, listener } = codeDeployStack();
+    expect(errorOf(() => new EcsCanaryRollout(stack, 'Api', {
+      service, listener, engine: EXTERNAL, plan: RolloutPlan.linear({ step: 12.5, every: Interval.minutes(1) }),
+    }))).toBe("Shop/Api: invalid 'plan.steps[0]': AWS CodeDeploy takes whole percentages; nearest plan it can express: RolloutPlan.linear({ step: 13, every: Interval.minutes(1) }), got setWeight(12.5)");
+  });
+
+  test('fails when the CodeDeploy engine is given a fractional weight in a steps plan, naming that step', () => {
+    const { stack, service, listener } = codeDeployStack();
+    const plan = RolloutPlan.steps([Step.setWeight(10), Step.bake(Interval.minutes(2)), Step.setWeight(20.5), Step.bake(Interval.minutes(2))]);
+    expect(errorOf(() => new EcsCanaryRollout(stack, 'Api', { service, listener, engine: EXTERNAL, plan })))
+      .toBe("Shop/Api: invalid 'plan.steps[2]': AWS CodeDeploy takes whole percentages; nearest plan it can express: RolloutPlan.linear({ step: 10, every: Interval.minutes(2) }), got setWeight(20.5)");
   });
 
   test('fails when the plan pauses after traffic moved', () => {

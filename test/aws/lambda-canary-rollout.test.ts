@@ -143,6 +143,15 @@ describe('LambdaCanaryRollout', () => {
       .toBe("Shop/Rollout: invalid 'plan.steps[0]': AWS CodeDeploy cannot pause for approval before traffic moves for Lambda (use a preTrafficHook to check the new version first); nearest plan it can express: RolloutPlan.canary({ percent: 10, bake: Interval.minutes(5) }), got pause()");
   });
 
+  test('fails when the plan has a fractional percentage: AWS CodeDeploy takes whole ones', () => {
+    const stack = testStack();
+    const { alias } = lambdaFixtures(stack);
+    expect(errorOf(() => new LambdaCanaryRollout(stack, 'Rollout', { alias, plan: RolloutPlan.canary({ percent: 2.5, bake: Interval.minutes(10) }) })))
+      .toBe("Shop/Rollout: invalid 'plan.steps[0]': AWS CodeDeploy takes whole percentages; nearest plan it can express: RolloutPlan.canary({ percent: 3, bake: Interval.minutes(10) }), got setWeight(2.5)");
+    expect(errorOf(() => new LambdaCanaryRollout(stack, 'Linear', { alias, plan: RolloutPlan.linear({ step: 1.4, every: Interval.minutes(1) }) })))
+      .toBe("Shop/Linear: invalid 'plan.steps[0]': AWS CodeDeploy takes whole percentages; nearest plan it can express: RolloutPlan.linear({ step: 1, every: Interval.minutes(1) }), got setWeight(1.4)");
+  });
+
   test('fails when the interval is not whole minutes', () => {
     const stack = testStack();
     const { alias } = lambdaFixtures(stack);

@@ -10,7 +10,10 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as fc from 'fast-check';
-import { EcsCanaryRollout, EcsRollingService, EcsWeightedSplit, Interval, LambdaCanaryRollout, LambdaWeightedSplit, RolloutPlan } from '../../src';
+import {
+  EcsCanaryRollout, EcsCodeDeployTrigger, EcsDeploymentEngine, EcsRollingService, EcsWeightedSplit, Interval, LambdaCanaryRollout,
+  LambdaWeightedSplit, RolloutPlan,
+} from '../../src';
 
 const SEED = 20261129;
 const RUNS = 200;
@@ -42,10 +45,14 @@ function cheapService(stack: Stack) {
     publicSubnetIds: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0aaaaaaaaaaaaaaa2'], privateSubnetIds: ['subnet-0bbbbbbbbbbbbbbb1', 'subnet-0bbbbbbbbbbbbbbb2'],
   });
   const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
-  const service = (id: string) => {
+  const service = (id: string, codeDeploy = false) => {
     const task = new ecs.FargateTaskDefinition(stack, `${id}Task`);
     task.addContainer('web', { image: ecs.ContainerImage.fromRegistry('web:1'), portMappings: [{ containerPort: 8080 }] });
-    return new ecs.FargateService(stack, id, { cluster, taskDefinition: task, minHealthyPercent: 100 });
+    const codeDeployOptions = {
+      deploymentController: { type: ecs.DeploymentControllerType.CODE_DEPLOY },
+      taskDefinitionRevision: ecs.TaskDefinitionRevision.LATEST,
+    };
+    return new ecs.FargateService(stack, id, { cluster, taskDefinition: task, minHealthyPercent: 100, ...(codeDeploy ? codeDeployOptions : {}) });
   };
   const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc });
   const listener = alb.addListener('Http', { port: 80, defaultAction: elbv2.ListenerAction.fixedResponse(404) });
@@ -103,6 +110,53 @@ describe('property: refused in the documented format, or synthesized with values
           }
         }
       }), { seed: SEED, numRuns: RUNS });
+  });
+
+  test('fractional percentages: Amazon ECS renders them exactly, AWS CodeDeploy (ECS and Lambda) refuses them naming the nearest whole plan', () => {
+    const tenths = fc.oneof(fc.integer({ min: 1, max: 99 }), fc.integer({ min: 10, max: 999 }).map((t) => t / 10));
+    fc.assert(fc.property(fc.constantFrom('canary' as const, 'linear' as const), tenths, fc.constantFrom('ecs' as const, 'codeDeploy' as const, 'lambda' as const),
+      (shape, percent, engine) => {
+        const plan = shape === 'canary'
+          ? RolloutPlan.canary({ percent, bake: Interval.minutes(1) })
+          : RolloutPlan.linear({ step: percent, every: Interval.minutes(1) });
+        let root: App | undefined;
+        const result = outcome((stack) => {
+          root = stack.node.root as App;
+          if (engine === 'lambda') {
+            const fn = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => 1;') });
+            new LambdaCanaryRollout(stack, 'Api', { alias: new lambda.Alias(stack, 'Live', { aliasName: 'live', version: fn.currentVersion }), plan });
+            return;
+          }
+          const { service, listener } = cheapService(stack);
+          new EcsCanaryRollout(stack, 'Api', {
+            service: service('ApiService', engine === 'codeDeploy'),
+            listener,
+            plan,
+            engine: engine === 'ecs' ? EcsDeploymentEngine.ecsNative() : EcsDeploymentEngine.codeDeploy({ trigger: EcsCodeDeployTrigger.EXTERNAL }),
+          });
+        });
+        const resources = (): any[] => Object.values<any>(root!.synth().getStackByName('Shop').template.Resources);
+        if (engine === 'ecs') {
+          if (shape === 'linear' && percent < 3) {
+            expect(result).toBe(`Shop/Api: invalid 'plan.percent': Amazon ECS moves at least 3% per linear step; nearest plan it can express: RolloutPlan.linear({ step: 3, every: Interval.minutes(1) }), got ${percent}%`);
+            return;
+          }
+          expect(result).toBe('ok');
+          const config = resources().find((r) => r.Type === 'AWS::ECS::Service').Properties.DeploymentConfiguration;
+          expect(shape === 'canary' ? config.CanaryConfiguration.CanaryPercent : config.LinearConfiguration.StepPercent).toBe(percent);
+          return;
+        }
+        if (Number.isInteger(percent)) {
+          expect(result).toBe('ok');
+          const config = resources().find((r) => r.Type === 'AWS::CodeDeploy::DeploymentConfig')?.Properties.TrafficRoutingConfig;
+          // A plan matching a predefined configuration (10% every 1 minute) creates none.
+          if (config) expect(config.TimeBasedCanary?.CanaryPercentage ?? config.TimeBasedLinear?.LinearPercentage).toBe(percent);
+          return;
+        }
+        const whole = Math.min(Math.max(Math.round(percent), 1), 99);
+        const nearest = shape === 'canary' ? `RolloutPlan.canary({ percent: ${whole}, bake: Interval.minutes(1) })` : `RolloutPlan.linear({ step: ${whole}, every: Interval.minutes(1) })`;
+        expect(result).toBe(`Shop/Api: invalid 'plan.steps[0]': AWS CodeDeploy takes whole percentages; nearest plan it can express: ${nearest}, got setWeight(${percent})`);
+      }), { seed: SEED, numRuns: 60 });
   });
 
   test('EcsRollingService capacity limits', () => {

@@ -375,3 +375,25 @@ describe('Flagger canary: webhooks, autoscaling, Istio TLS, built-in metrics, OR
     expect(() => RolloutEngine.flagger({ metricsServer: 'prometheus:9090' })).toThrow("RolloutEngine.flagger(): invalid 'metricsServer': must be an http:// or https:// URL, got 'prometheus:9090'");
   });
 });
+
+describe('fractional percentages (Flagger: stepWeight, stepWeights and maxWeight are integers)', () => {
+  const make = (p: RolloutPlan) => () => new CanaryRollout(new Chart(Testing.app(), 'shop'), 'checkout', {
+    containers, port: 80, plan: p, engine: RolloutEngine.flagger(), trafficRouter: TrafficRouter.istio(),
+  });
+
+  test('fails on a fractional canary percentage, naming the nearest whole plan', () => {
+    expect(make(RolloutPlan.canary({ percent: 99.5, bake: Interval.minutes(2) }))).toThrow(
+      "shop/checkout: invalid 'plan.steps[0]': Flagger takes whole percentages; nearest plan: RolloutPlan.canary({ percent: 99, bake: Interval.minutes(2) }), got 'setWeight(99.5)'");
+  });
+
+  test('fails on a fractional linear step', () => {
+    expect(make(RolloutPlan.linear({ step: 33.3, every: Interval.minutes(1) }))).toThrow(
+      "shop/checkout: invalid 'plan.steps[0]': Flagger takes whole percentages; nearest plan: RolloutPlan.linear({ step: 33, every: Interval.minutes(1) }), got 'setWeight(33.3)'");
+  });
+
+  test('fails on a fractional weight in a steps plan (stepWeights), naming that step', () => {
+    const p = RolloutPlan.steps([Step.setWeight(5), Step.bake(bake), Step.setWeight(12.5), Step.bake(bake)]);
+    expect(make(p)).toThrow(
+      "shop/checkout: invalid 'plan.steps[2]': Flagger takes whole percentages; nearest plan: Step.setWeight(13) in place of this step, got 'setWeight(12.5)'");
+  });
+});

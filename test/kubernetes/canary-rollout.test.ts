@@ -514,3 +514,31 @@ describe('engine and router factories', () => {
     expect(() => TrafficRouter.alb({ path: 'api' })).toThrow("TrafficRouter.alb(): invalid 'path': must start with '/', got 'api'");
   });
 });
+
+describe('fractional percentages (Argo Rollouts: setWeight and setMirrorRoute percentage are integers)', () => {
+  const make = (props: Partial<CanaryRolloutProps>) => () => new CanaryRollout(new Chart(Testing.app(), 'shop'), 'checkout', {
+    containers, port: 80, plan, trafficRouter: TrafficRouter.gatewayApi({ gateway: 'public' }), ...props,
+  });
+
+  test('fails on a fractional canary percentage, naming the nearest whole plan', () => {
+    expect(make({ plan: RolloutPlan.canary({ percent: 0.5, bake: Interval.minutes(5) }) })).toThrow(
+      "shop/checkout: invalid 'plan.steps[0]': Argo Rollouts takes whole percentages; nearest plan: RolloutPlan.canary({ percent: 1, bake: Interval.minutes(5) }), got 'setWeight(0.5)'");
+  });
+
+  test('fails on a fractional linear step', () => {
+    expect(make({ plan: RolloutPlan.linear({ step: 12.5, every: Interval.seconds(90) }) })).toThrow(
+      "shop/checkout: invalid 'plan.steps[0]': Argo Rollouts takes whole percentages; nearest plan: RolloutPlan.linear({ step: 13, every: Interval.seconds(90) }), got 'setWeight(12.5)'");
+  });
+
+  test('fails on a fractional weight in a steps plan, naming that step', () => {
+    const p = RolloutPlan.steps([Step.setWeight(5), Step.bake(Interval.minutes(5)), Step.setWeight(7.5), Step.pause()]);
+    expect(make({ plan: p })).toThrow(
+      "shop/checkout: invalid 'plan.steps[2]': Argo Rollouts takes whole percentages; nearest plan: Step.setWeight(8) in place of this step, got 'setWeight(7.5)'");
+  });
+
+  test('fails on a fractional mirror percentage', () => {
+    const p = RolloutPlan.steps([Step.canaryScale({ replicas: 1 }), Step.mirror(0.5), Step.bake(Interval.minutes(5))]);
+    expect(make({ plan: p, trafficRouter: TrafficRouter.istio(), sideEffects: SideEffects.none() })).toThrow(
+      "shop/checkout: invalid 'plan.steps[1]': Argo Rollouts takes whole percentages; nearest plan: Step.mirror(1) in place of this step, got 'mirror(0.5)'");
+  });
+});

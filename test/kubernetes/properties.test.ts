@@ -141,11 +141,15 @@ const rolloutEngine = fc.oneof(
 /** Plans both engines can usually express (the generic plans of the strategy tests are mostly refused by one). */
 const successRate: GateDesc = { provider: 'prometheus', name: 'success-rate', text: 'avg(ok{pod=~"{{canaryPods}}"})', threshold: { f: 'atLeast', a: 0.99 } };
 const minutes = fc.integer({ min: 1, max: 30 }).map((amount) => ({ unit: 'minutes' as const, amount }));
+/** Whole percentages, sometimes (one in five) a multiple of 0.1 that both engines refuse. */
+const percent = (min: number, max: number) => fc.oneof(
+  { weight: 4, arbitrary: fc.integer({ min, max }) }, { weight: 1, arbitrary: fc.integer({ min: min * 10, max: max * 10 }).map((t) => t / 10) },
+);
 const expressiblePlan: fc.Arbitrary<PlanDesc> = fc.oneof(
-  fc.record({ f: fc.constant('canary' as const), percent: fc.integer({ min: 1, max: 99 }), bake: minutes, gates: fc.subarray([successRate]) }),
-  fc.record({ f: fc.constant('linear' as const), step: fc.integer({ min: 5, max: 50 }), every: minutes, gates: fc.subarray([successRate]) }),
+  fc.record({ f: fc.constant('canary' as const), percent: percent(1, 99), bake: minutes, gates: fc.subarray([successRate]) }),
+  fc.record({ f: fc.constant('linear' as const), step: percent(5, 50), every: minutes, gates: fc.subarray([successRate]) }),
   fc.record({
-    weights: fc.uniqueArray(fc.integer({ min: 1, max: 100 }), { minLength: 1, maxLength: 5 }), bake: minutes, gates: fc.subarray([successRate]),
+    weights: fc.uniqueArray(percent(1, 100), { minLength: 1, maxLength: 5 }), bake: minutes, gates: fc.subarray([successRate]),
   })
     .map(({ weights, bake, gates }) => ({
       f: 'steps' as const,
@@ -207,6 +211,8 @@ function controllerProblems(objects: any[]): string[] {
     const canary = o.kind === 'Rollout' ? o.spec.strategy.canary : undefined;
     for (const s of canary?.steps ?? []) {
       if (s.setWeight !== undefined && !(Number.isInteger(s.setWeight) && s.setWeight >= 0 && s.setWeight <= 100)) problems.push(`${id}: setWeight ${s.setWeight}`);
+      const mirror = s.setMirrorRoute?.percentage;
+      if (mirror !== undefined && !(Number.isInteger(mirror) && mirror >= 1 && mirror <= 100)) problems.push(`${id}: setMirrorRoute percentage ${mirror}`);
     }
     if (canary && canary.canaryService === canary.stableService) problems.push(`${id}: canaryService equals stableService`);
     const blueGreen = o.kind === 'Rollout' ? o.spec.strategy.blueGreen : undefined;
@@ -221,7 +227,10 @@ function controllerProblems(objects: any[]): string[] {
       weights.forEach((w, i) => {
         if (!(Number.isInteger(w) && w > 0 && w <= 100 && (i === 0 || w > weights[i - 1]))) problems.push(`${id}: stepWeights ${weights}`);
       });
-      if (a.stepWeight !== undefined && !(a.stepWeight > 0 && a.maxWeight <= 100 && a.stepWeight <= a.maxWeight)) problems.push(`${id}: stepWeight ${a.stepWeight} maxWeight ${a.maxWeight}`);
+      const whole = Number.isInteger(a.stepWeight) && Number.isInteger(a.maxWeight);
+      if (a.stepWeight !== undefined && !(whole && a.stepWeight > 0 && a.maxWeight <= 100 && a.stepWeight <= a.maxWeight)) {
+        problems.push(`${id}: stepWeight ${a.stepWeight} maxWeight ${a.maxWeight}`);
+      }
       if (!(Number.isInteger(a.threshold) && a.threshold >= 1)) problems.push(`${id}: threshold ${a.threshold}`);
     }
   }

@@ -20,7 +20,7 @@ test('tokens print as unresolved tokens, also inside objects', () => {
 });
 
 test('fails on an aws-cdk-lib number token where a plan needs a value, printing it readably (not -1.888e+289)', () => {
-  expect(() => Step.setWeight(numberToken)).toThrow("Step.setWeight(): invalid 'weight': must be a whole number from 0 to 100, got an unresolved token");
+  expect(() => Step.setWeight(numberToken)).toThrow("Step.setWeight(): invalid 'weight': must be a multiple of 0.1 from 0 to 100, got an unresolved token");
   expect(() => Interval.minutes(numberToken)).toThrow("Interval.minutes(): invalid 'amount': must be from 0 to 525600 (8760h (365 days)) and a whole number of seconds, got an unresolved token");
 });
 

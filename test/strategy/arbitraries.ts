@@ -22,6 +22,17 @@ export function wholeNumber(min: number, max: number): fc.Arbitrary<number> {
   return mostly(fc.integer({ min, max }), edgeNumbers(min, max), TOKEN_NUMBERS);
 }
 
+/**
+ * A percentage, usually from `min` to `max`: mostly whole, often a multiple of 0.1 (which Amazon ECS
+ * takes and the other engines refuse), sometimes finer than 0.1, an edge value or a token.
+ */
+export function percentage(min: number, max: number): fc.Arbitrary<number> {
+  const tenths = fc.integer({ min: Math.round(min * 10), max: Math.round(max * 10) }).map((t) => t / 10);
+  const finer = fc.constantFrom(min + 0.05, 0.55, 12.34, 99.95, 0.1 + 0.2);
+  const valid = fc.oneof({ weight: 3, arbitrary: fc.integer({ min, max }) }, { weight: 1, arbitrary: tenths });
+  return mostly(valid, edgeNumbers(min, max), finer, TOKEN_NUMBERS);
+}
+
 export type IntervalDesc = { readonly unit: 'seconds' | 'minutes' | 'hours'; readonly amount: number } | { readonly parse: string };
 
 export const intervalDesc: fc.Arbitrary<IntervalDesc> = fc.oneof(
@@ -135,13 +146,13 @@ export type StepDesc =
 const routeName = fc.option(mostly(fc.constantFrom('header-route', 'beta', 'mirror-route'), EDGE_STRINGS), { nil: undefined });
 
 export const stepDesc: fc.Arbitrary<StepDesc> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ f: fc.constant('setWeight' as const), weight: wholeNumber(0, 100), allowDecrease: fc.option(fc.boolean(), { nil: undefined, freq: 4 }) }, { requiredKeys: ['f', 'weight'] }) },
+  { weight: 6, arbitrary: fc.record({ f: fc.constant('setWeight' as const), weight: percentage(0, 100), allowDecrease: fc.option(fc.boolean(), { nil: undefined, freq: 4 }) }, { requiredKeys: ['f', 'weight'] }) },
   { weight: 6, arbitrary: fc.record({ f: fc.constant('bake' as const), duration: intervalDesc }) },
   { weight: 1, arbitrary: fc.record({ f: fc.constant('pause' as const) }) },
   { weight: 2, arbitrary: fc.record({ f: fc.constant('analysis' as const), gates: fc.array(gateDesc, { minLength: 0, maxLength: 2 }) }) },
   { weight: 1, arbitrary: fc.record({ f: fc.constant('canaryScale' as const), replicas: fc.option(wholeNumber(0, 20), { nil: undefined }), weight: fc.option(wholeNumber(0, 100), { nil: undefined }), matchTrafficWeight: fc.option(fc.boolean(), { nil: undefined }) }, { requiredKeys: ['f'] }) },
   { weight: 1, arbitrary: fc.record({ f: fc.constant('headerRoute' as const), name: routeName, match: fc.array(headerMatchDesc, { minLength: 0, maxLength: 2 }) }, { requiredKeys: ['f', 'match'] }) },
-  { weight: 1, arbitrary: fc.record({ f: fc.constant('mirror' as const), percent: wholeNumber(1, 100), name: routeName, match: fc.option(fc.array(headerMatchDesc, { maxLength: 1 }), { nil: undefined }) }, { requiredKeys: ['f', 'percent'] }) },
+  { weight: 1, arbitrary: fc.record({ f: fc.constant('mirror' as const), percent: percentage(1, 100), name: routeName, match: fc.option(fc.array(headerMatchDesc, { maxLength: 1 }), { nil: undefined }) }, { requiredKeys: ['f', 'percent'] }) },
 );
 
 export function buildStep(d: StepDesc): Step {
@@ -188,8 +199,8 @@ const stepsPlan: fc.Arbitrary<PlanDesc> = fc.record({
 
 export const planDesc: fc.Arbitrary<PlanDesc> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ f: 'allAtOnce' as const }) },
-  { weight: 3, arbitrary: fc.record({ f: fc.constant('canary' as const), percent: wholeNumber(1, 99), bake: intervalDesc, gates: backgroundGates }) },
-  { weight: 3, arbitrary: fc.record({ f: fc.constant('linear' as const), step: wholeNumber(1, 99), every: intervalDesc, gates: backgroundGates }) },
+  { weight: 3, arbitrary: fc.record({ f: fc.constant('canary' as const), percent: percentage(1, 99), bake: intervalDesc, gates: backgroundGates }) },
+  { weight: 3, arbitrary: fc.record({ f: fc.constant('linear' as const), step: percentage(1, 99), every: intervalDesc, gates: backgroundGates }) },
   { weight: 8, arbitrary: stepsPlan },
   { weight: 2, arbitrary: fc.record({ f: fc.constant('abTest' as const), match: fc.array(headerMatchDesc, { maxLength: 2 }), iterations: wholeNumber(1, 1000), every: intervalDesc, gates: backgroundGates }) },
 );

@@ -86,17 +86,23 @@ test('a HeaderMatch is refused or an HTTP header with a value the routers accept
   }, 300);
 });
 
+/** A percentage from 0 to 100 that is exactly the double of its one-decimal literal (9.9, not 9.899999999999999). */
+function expectTenths(weight: number): void {
+  expect(weight >= 0 && weight <= 100).toBe(true);
+  expect(String(weight)).toMatch(/^\d{1,3}(\.\d)?$/);
+}
+
 test('a Step is refused or describes itself readably', () => {
   check(stepDesc, (d) => {
     const o = outcome(() => buildStep(d));
     tally.add('Step', o);
     if ('refused' in o) return;
     expectReadable(o.value.toString());
-    if (o.value.kind === StepKind.SET_WEIGHT) expect(Number.isInteger(o.value.weight) && o.value.weight! >= 0 && o.value.weight! <= 100).toBe(true);
+    if (o.value.kind === StepKind.SET_WEIGHT || o.value.kind === StepKind.MIRROR) expectTenths(o.value.weight!);
   }, 300);
 });
 
-test('a RolloutPlan is refused or has whole weights from 0 to 100 that only go down on purpose, and bakes of 1s to 365 days', () => {
+test('a RolloutPlan is refused or has weights in steps of 0.1 from 0 to 100 that only go down on purpose, and bakes of 1s to 365 days', () => {
   check(planDesc, (d) => {
     const o = outcome(() => buildPlan(d));
     tally.add('RolloutPlan', o);
@@ -105,7 +111,7 @@ test('a RolloutPlan is refused or has whole weights from 0 to 100 that only go d
     let previous = 0;
     for (const s of plan.sequence) {
       if (s.kind === StepKind.SET_WEIGHT) {
-        expect(Number.isInteger(s.weight) && s.weight! >= 0 && s.weight! <= 100).toBe(true);
+        expectTenths(s.weight!);
         if (!s.allowDecrease) expect(s.weight).toBeGreaterThanOrEqual(previous);
         previous = s.weight!;
       }

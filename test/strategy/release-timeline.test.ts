@@ -47,6 +47,22 @@ describe('time to full rollout', () => {
       .toEqual([[25, 0], [50, 120], [75, 240]]);
   });
 
+  test('fractional weights (Amazon ECS takes steps of 0.1) are laid out and shown as given', () => {
+    const t = ReleaseTimeline.of(RolloutPlan.canary({ percent: 0.5, bake: Interval.minutes(5) }), { engine: TimelineEngine.ecs() });
+    expect(t.fullTrafficAtSeconds).toBe(300);
+    expect(t.segments.map((s) => [s.label, s.weight, s.startSeconds])).toEqual([['setWeight(0.5)', 0.5, 0], ['bake(5m)', 0.5, 0], ['promote', 100, 300]]);
+    const table = t.toTable();
+    expect(table).toContain('| 1 | setWeight(0.5) | 0s | 0s | 0.5% | - |');
+    expect(table).toContain('| 2 | bake(5m) | 0s | 5m | 0.5% | - |');
+    expect(t.toSvg()).toContain('setWeight(0.5)');
+    const linear = ReleaseTimeline.of(RolloutPlan.linear({ step: 3.3, every: Interval.minutes(1) }), { engine: TimelineEngine.ecs() });
+    const weights = linear.segments.filter((s) => s.activity === TimelineActivity.SET_WEIGHT).map((s) => s.weight);
+    expect(weights.slice(0, 3)).toEqual([3.3, 6.6, 9.9]);
+    expect(weights[weights.length - 1]).toBe(99);
+    expect(linear.fullTrafficAtSeconds).toBe(30 * 60);
+    expect(linear.toTable()).toContain('| 5 | setWeight(9.9) | 2m | 0s | 9.9% | - |');
+  });
+
   test('a setWeight(100) before a final bake is full rollout; the bake still counts towards completion', () => {
     const plan = RolloutPlan.steps([Step.setWeight(10), Step.bake(Interval.minutes(5)), Step.setWeight(100), Step.bake(Interval.minutes(30))]);
     const t = ReleaseTimeline.of(plan);

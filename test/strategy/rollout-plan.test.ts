@@ -78,13 +78,47 @@ test('a weight may go down only when the step says so', () => {
 });
 
 test('fails on weights outside 0..100', () => {
-  expect(() => Step.setWeight(101)).toThrow("Step.setWeight(): invalid 'weight': must be a whole number from 0 to 100, got 101");
-  expect(() => Step.setWeight(-1)).toThrow("Step.setWeight(): invalid 'weight': must be a whole number from 0 to 100, got -1");
+  expect(() => Step.setWeight(101)).toThrow("Step.setWeight(): invalid 'weight': must be a multiple of 0.1 from 0 to 100, got 101");
+  expect(() => Step.setWeight(-1)).toThrow("Step.setWeight(): invalid 'weight': must be a multiple of 0.1 from 0 to 100, got -1");
 });
 
-test('fails on a canary percentage outside 1..99', () => {
+test('weights are multiples of 0.1, kept as the tenth the user gave', () => {
+  expect(Step.setWeight(0.5).weight).toBe(0.5);
+  expect(Step.setWeight(99.9).weight).toBe(99.9);
+  // Floating-point error is not a finer weight: 0.1 + 0.2 is 0.30000000000000004, read back as 0.3.
+  expect(Step.setWeight(0.1 + 0.2).weight).toBe(0.3);
+  expect(Step.setWeight(0.5).toString()).toBe('setWeight(0.5)');
+  expect(() => Step.setWeight(0.55)).toThrow("Step.setWeight(): invalid 'weight': must be a multiple of 0.1 from 0 to 100, got 0.55");
+  expect(() => Step.setWeight(12.34)).toThrow("Step.setWeight(): invalid 'weight': must be a multiple of 0.1 from 0 to 100, got 12.34");
+  expect(() => Step.setWeight(NaN)).toThrow("Step.setWeight(): invalid 'weight': must be a multiple of 0.1 from 0 to 100, got NaN");
+});
+
+test('fails on a canary percentage or linear step out of range or finer than 0.1', () => {
   expect(() => RolloutPlan.canary({ percent: 100, bake: Interval.minutes(1) }))
-    .toThrow("RolloutPlan.canary(): invalid 'percent': must be a whole number from 1 to 99, got 100");
+    .toThrow("RolloutPlan.canary(): invalid 'percent': must be a multiple of 0.1 from 0.1 to 99.9, got 100");
+  expect(() => RolloutPlan.canary({ percent: 0.05, bake: Interval.minutes(1) }))
+    .toThrow("RolloutPlan.canary(): invalid 'percent': must be a multiple of 0.1 from 0.1 to 99.9, got 0.05");
+  expect(() => RolloutPlan.linear({ step: 2.25, every: Interval.minutes(1) }))
+    .toThrow("RolloutPlan.linear(): invalid 'step': must be a multiple of 0.1 from 1 to 99.9, got 2.25");
+  expect(() => RolloutPlan.linear({ step: 0.5, every: Interval.minutes(1) }))
+    .toThrow("RolloutPlan.linear(): invalid 'step': must be a multiple of 0.1 from 1 to 99.9, got 0.5");
+});
+
+test('a fractional canary keeps its percentage', () => {
+  const plan = RolloutPlan.canary({ percent: 0.5, bake: Interval.minutes(5) });
+  expect(plan.percent).toBe(0.5);
+  expect(plan.weights()).toEqual([0.5]);
+});
+
+test('a fractional linear plan adds its step in tenths, without floating-point drift', () => {
+  const plan = RolloutPlan.linear({ step: 3.3, every: Interval.minutes(1) });
+  expect(plan.percent).toBe(3.3);
+  const weights = plan.weights();
+  expect(weights.slice(0, 4)).toEqual([3.3, 6.6, 9.9, 13.2]);
+  expect(weights).toHaveLength(30);
+  expect(weights[29]).toBe(99);
+  // Each weight is exactly the double of its one-decimal literal (9.9, not 9.899999999999999).
+  expect(weights).toEqual(Array.from({ length: 30 }, (_, k) => Number(((k + 1) * 3.3).toFixed(1))));
 });
 
 test('fails on a zero bake', () => {
@@ -132,9 +166,11 @@ test('canary scale takes exactly one option', () => {
     .toThrow("Step.canaryScale(): invalid 'options': must set exactly one of replicas, weight or matchTrafficWeight: true, got {\"replicas\":2,\"weight\":10}");
 });
 
-test('mirror steps take 1..100 percent', () => {
+test('mirror steps take 0.1..100 percent in steps of 0.1', () => {
   expect(Step.mirror(20).weight).toBe(20);
-  expect(() => Step.mirror(0)).toThrow("Step.mirror(): invalid 'percent': must be a whole number from 1 to 100, got 0");
+  expect(Step.mirror(0.5).weight).toBe(0.5);
+  expect(() => Step.mirror(0)).toThrow("Step.mirror(): invalid 'percent': must be a multiple of 0.1 from 0.1 to 100, got 0");
+  expect(() => Step.mirror(1.25)).toThrow("Step.mirror(): invalid 'percent': must be a multiple of 0.1 from 0.1 to 100, got 1.25");
 });
 
 test('header matches', () => {

@@ -3,7 +3,8 @@
  * (`percent`, then the rest after `intervalMinutes`) or equal linear steps (`percent` more every
  * `intervalMinutes`). Amazon ECS (BLUE_GREEN, CANARY, LINEAR) and AWS CodeDeploy (AllAtOnce,
  * TimeBasedCanary, TimeBasedLinear) express nothing else, so every other plan is refused with the
- * nearest plan the engine can express.
+ * nearest plan the engine can express. Amazon ECS takes percentages in steps of 0.1; AWS CodeDeploy
+ * takes whole percentages and refuses a fraction.
  */
 import { show } from '../../private/validate';
 import { Interval } from '../../strategy/interval';
@@ -23,6 +24,8 @@ export interface EngineLimits {
   readonly engine: string;
   /** Smallest linear step percentage. */
   readonly minLinearPercent: number;
+  /** Whether percentages may be multiples of 0.1 (Amazon ECS); otherwise whole percentages only (AWS CodeDeploy). */
+  readonly fractionalPercent: boolean;
   /** Largest bake (canary) or step interval (linear) in minutes. */
   readonly maxIntervalMinutes?: number;
   /** Whether a `Step.pause()` before any traffic moves can be expressed (as an approval wait). */
@@ -69,7 +72,27 @@ export function linearCode(step: number, minutes: number): string {
 
 /** The number of timed waits of a linear shift with `step` percent steps: one after every step below 100%. */
 export function linearWaits(step: number): number {
-  return Math.ceil(100 / step) - 1;
+  return Math.ceil(1000 / tenths(step)) - 1;
+}
+
+/** A percentage that is a multiple of 0.1 as a whole number of tenths, so that sums compare exactly. */
+function tenths(percent: number): number {
+  return Math.round(percent * 10);
+}
+
+/** The smallest canary percentage an engine takes. */
+function minCanaryPercent(limits: EngineLimits): number {
+  return limits.fractionalPercent ? 0.1 : 1;
+}
+
+/** The largest canary percentage an engine takes (100 is the implied last step). */
+function maxCanaryPercent(limits: EngineLimits): number {
+  return limits.fractionalPercent ? 99.9 : 99;
+}
+
+/** `percent` as the engine can take it: whole percentages round to the nearest whole number. */
+function expressible(percent: number, limits: EngineLimits): number {
+  return limits.fractionalPercent ? percent : Math.round(percent);
 }
 
 function clamp(value: number, min: number, max: number): number {
@@ -97,8 +120,9 @@ function nearestPlan(segments: Segment[], limits: EngineLimits, wait?: Interval)
   if (moving.length === 0) return wait === undefined ? 'RolloutPlan.allAtOnce()' : canaryCode(10, wholeMinutesUp(wait, limits));
   const first = moving[0];
   const minutes = wholeMinutesUp(moving.find((s) => s.bake !== undefined)?.bake, limits);
-  if (moving.length === 1) return canaryCode(clamp(first.weight, 1, 99), minutes);
-  return linearCode(clamp(first.weight, limits.minLinearPercent, 99), minutes);
+  const percent = expressible(first.weight, limits);
+  if (moving.length === 1) return canaryCode(clamp(percent, minCanaryPercent(limits), maxCanaryPercent(limits)), minutes);
+  return linearCode(clamp(percent, limits.minLinearPercent, maxCanaryPercent(limits)), minutes);
 }
 
 function describeStep(step: Step): string {
@@ -164,6 +188,16 @@ export function toSchedule(where: string, plan: RolloutPlan, limits: EngineLimit
   }
 
   const nearest = nearestPlan(segments, limits);
+  if (!limits.fractionalPercent) {
+    const fraction = segments.find((s) => !Number.isInteger(s.weight));
+    if (fraction !== undefined) {
+      // A linear plan stays linear, even when its step is above 50% (one step, then the rest).
+      const whole = plan.kind === PlanKind.LINEAR
+        ? linearCode(clamp(Math.round(plan.percent!), limits.minLinearPercent, 99), wholeMinutesUp(plan.interval, limits))
+        : nearest;
+      failWith(where, `plan.steps[${fraction.weightIndex}]`, `${limits.engine} takes whole percentages; nearest plan it can express: ${whole}`, show(steps[fraction.weightIndex]));
+    }
+  }
   for (const s of segments) {
     if (s.bake === undefined) {
       failWith(where, `plan.steps[${s.weightIndex}]`, `${takes}; every traffic step below 100% needs a bake after it; nearest plan it can express: ${nearest}`, show(steps[s.weightIndex]));
@@ -183,17 +217,20 @@ export function toSchedule(where: string, plan: RolloutPlan, limits: EngineLimit
 
   if (segments.length === 1 && plan.kind !== PlanKind.LINEAR) {
     const percent = segments[0].weight;
-    if (percent < 1 || percent > 99) {
-      failWith(where, `plan.steps[${segments[0].weightIndex}]`, `a canary percentage must be a whole number from 1 to 99; nearest plan it can express: ${canaryCode(clamp(percent, 1, 99), minutes)}`, show(steps[segments[0].weightIndex]));
+    const [min, max] = [minCanaryPercent(limits), maxCanaryPercent(limits)];
+    if (percent < min || percent > max) {
+      const allowed = limits.fractionalPercent ? `a multiple of 0.1 from ${min} to ${max}` : `a whole number from ${min} to ${max}`;
+      failWith(where, `plan.steps[${segments[0].weightIndex}]`, `a canary percentage must be ${allowed}; nearest plan it can express: ${canaryCode(clamp(percent, min, max), minutes)}`, show(steps[segments[0].weightIndex]));
     }
     return { kind: ScheduleKind.CANARY, percent, intervalMinutes: minutes, pauseFirst, waits: 1 };
   }
 
+  // Compared in tenths, as whole numbers: 3.3 + 3.3 + 3.3 is 9.899999999999999 in floating point.
   const step = segments[0].weight;
   const expected: number[] = [];
-  for (let w = step; step > 0 && w < 100; w += step) expected.push(w);
+  for (let w = tenths(step); step > 0 && w < 1000; w += tenths(step)) expected.push(w);
   const linear = `${takes} (a linear plan moves the same percentage after the same bake until 100%); nearest plan it can express: ${nearest}`;
-  const weightMismatch = segments.findIndex((s, i) => s.weight !== expected[i]);
+  const weightMismatch = segments.findIndex((s, i) => tenths(s.weight) !== expected[i]);
   if (weightMismatch >= 0) {
     const index = segments[weightMismatch].weightIndex;
     failWith(where, `plan.steps[${index}]`, linear, show(steps[index]));

@@ -4,7 +4,8 @@
  *
  * Rules mirrored from the controller's validation (pkg/apis/rollouts/validation/validation.go), in our
  * own words:
- *  - a setWeight is from 0 to 100 (the maximum traffic weight): enforced by `Step.setWeight`;
+ *  - a setWeight is from 0 to 100 (the maximum traffic weight): enforced by `Step.setWeight`; it and
+ *    a setMirrorRoute percentage are integers (whole-percentages.ts refuses a fraction);
  *  - canaryService and stableService must be two different Services, and are required with a traffic
  *    router: the construct always emits `<name>-canary` and `<name>-stable`;
  *  - setCanaryScale needs a traffic router;
@@ -24,6 +25,7 @@ import { addAutoscaler } from './autoscaler';
 import { ArgoRouterBinding, CanaryRelease, ReleaseContext } from './release-context';
 import { RolloutResource } from './rollout-resource';
 import { addShadowIsolation, checkMirroredWrites, checkShadowSafety } from './shadow-isolation';
+import { checkWholePercentages } from './whole-percentages';
 import { addDisruptionBudget, addService, Workload } from './workload';
 import { fail } from '../../private/validate';
 import { warn } from '../../private/warnings';
@@ -95,6 +97,7 @@ function argoCanaryStrategy(
     }
   }
 
+  checkWholePercentages(where, ENGINE, plan);
   const sequence = plan.sequence;
   // An A/B test sends matched requests to the new version while its weight stays 0, so it needs pods:
   // like Flagger, the canary runs at full scale for the test.

@@ -12,6 +12,7 @@
 import { Construct } from 'constructs';
 import { checkAnalysisInterval, renderFlaggerRelease } from './flagger-release';
 import { CanaryRelease, FlaggerRouterBinding } from './release-context';
+import { checkWholePercentages } from './whole-percentages';
 import { fail } from '../../private/validate';
 import { HeaderMatch } from '../../strategy/header-match';
 import { Interval } from '../../strategy/interval';
@@ -142,6 +143,8 @@ function canaryShape(where: string, plan: RolloutPlan): Shape {
       refuse(pendingBake, 'moves traffic once per analysis interval, so every traffic step needs one bake after it; nearest plan: add Step.bake() after this step');
     }
   }
+  // After the loop, which refuses mirror steps (Flagger mirrors only in blue/green analyses) first.
+  checkWholePercentages(where, ENGINE, plan);
   if (weights.length === 0 || interval === undefined) {
     fail(where, 'plan', `${ENGINE} needs at least one traffic step followed by a bake (its analysis interval); nearest plan: RolloutPlan.canary({ percent, bake })`, plan.toString());
   }
