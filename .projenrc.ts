@@ -51,6 +51,11 @@ const project = new cdk.JsiiProject({
       roots: ['<rootDir>/src', '<rootDir>/test', '<rootDir>/projenrc'],
       modulePathIgnorePatterns: ['<rootDir>/.tools/', '<rootDir>/.cache/'],
       moduleNameMapper: { '^@release-constructs/release-strategies$': '<rootDir>/src/index.ts' },
+      // One worker per core (jest's default leaves one core idle: on two cores, a single worker, whose
+      // heap grows with every file: 4 GB and slower files by the end). A worker above 1 GB after a
+      // file is replaced.
+      maxWorkers: '100%',
+      workerIdleMemoryLimit: '1GB',
     },
   },
   gitignore: ['/.cache/', '/.tools/', '/cdk.out/', '/bench/results/', '/.jsii.tabl.json'],
