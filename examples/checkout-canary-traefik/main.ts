@@ -7,8 +7,8 @@
  */
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { CanaryRollout, FlaggerWebhook, RolloutEngine, TrafficRouter } from '@release-constructs/release-strategies';
 import { checkoutPlan } from '../checkout-canary-gateway-api/main';
+import { CanaryRollout, FlaggerWebhook, RolloutEngine, TrafficRouter } from '@release-constructs/release-strategies';
 
 const LOAD_TESTER = 'http://flagger-loadtester.test/';
 

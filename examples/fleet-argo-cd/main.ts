@@ -17,7 +17,7 @@ import * as kplus from 'cdk8s-plus-28';
 import {
   ArgoCdApplicationSet, ArgoCdCluster, ArgoCdSource, CanaryRollout, Gate, Interval, MaxInFlight, RolloutEngine, RolloutPlan, Step, Threshold,
   TrafficRouter, WavePlan, WaveTargets,
-} from '../../src';
+} from '@release-constructs/release-strategies';
 
 const PROMETHEUS = 'http://prometheus.monitoring:9090';
 const CLUSTERS = ['prod-eu-1', 'prod-eu-2', 'prod-eu-3', 'prod-us-1', 'prod-us-2', 'prod-us-3', 'prod-ap-1', 'prod-ap-2'];

@@ -15,7 +15,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { CodePipelineTarget, CodePipelineWaves, Gate, Interval, MaxInFlight, Threshold, WavePlan, WaveTargets } from '../../src';
+import { CodePipelineTarget, CodePipelineWaves, Gate, Interval, MaxInFlight, Threshold, WavePlan, WaveTargets } from '@release-constructs/release-strategies';
 
 const ACCOUNT = '111111111111';
 const REGIONS = ['eu-west-1', 'eu-central-1', 'us-east-1', 'us-west-2', 'ap-southeast-1', 'ap-northeast-1', 'sa-east-1', 'ca-central-1'];

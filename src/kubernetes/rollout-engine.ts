@@ -153,6 +153,14 @@ export abstract class RolloutEngine {
     return new FlaggerEngine({ ...options, webhooks: options.webhooks && [...options.webhooks] });
   }
 
+  /**
+   * Whether Argo CD's health check of the release stays Progressing until its last step (Argo
+   * Rollouts), so an ApplicationSet wave waits for the whole plan; a Flagger Canary is Healthy right
+   * after the sync.
+   * @internal
+   */
+  public abstract readonly _healthFollowsSteps: boolean;
+
   protected constructor() {}
 
   /** The engine's product name, as error messages use it. */
@@ -169,14 +177,6 @@ export abstract class RolloutEngine {
    * @internal
    */
   public abstract _bind(scope: Construct, release: CanaryRelease): void;
-
-  /**
-   * Whether Argo CD's health check of the release stays Progressing until its last step (Argo
-   * Rollouts), so an ApplicationSet wave waits for the whole plan; a Flagger Canary is Healthy right
-   * after the sync.
-   * @internal
-   */
-  public abstract readonly _healthFollowsSteps: boolean;
 }
 
 class ArgoRolloutsEngine extends RolloutEngine {

@@ -41,8 +41,10 @@ function outcome(build: (stack: Stack) => void): string {
 /** A cheap Fargate service in an imported VPC, and an ALB listener. */
 function cheapService(stack: Stack) {
   const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
-    vpcId: 'vpc-0123456789abcdef0', availabilityZones: ['eu-west-1a', 'eu-west-1b'],
-    publicSubnetIds: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0aaaaaaaaaaaaaaa2'], privateSubnetIds: ['subnet-0bbbbbbbbbbbbbbb1', 'subnet-0bbbbbbbbbbbbbbb2'],
+    vpcId: 'vpc-0123456789abcdef0',
+    availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+    publicSubnetIds: ['subnet-0aaaaaaaaaaaaaaa1', 'subnet-0aaaaaaaaaaaaaaa2'],
+    privateSubnetIds: ['subnet-0bbbbbbbbbbbbbbb1', 'subnet-0bbbbbbbbbbbbbbb2'],
   });
   const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
   const service = (id: string, codeDeploy = false) => {
@@ -83,7 +85,9 @@ describe('property: refused in the documented format, or synthesized with values
           const { service, listener } = cheapService(stack);
           const svc = service('ApiService');
           new EcsCanaryRollout(stack, 'Api', {
-            service: svc, listener, plan: RolloutPlan.canary({ percent, bake: Interval.minutes(5) }),
+            service: svc,
+            listener,
+            plan: RolloutPlan.canary({ percent, bake: Interval.minutes(5) }),
             routePriority: materialize(stack, priority, 'Priority'),
             keepPrevious: Duration.minutes(keepMinutes),
             defaultAlarms: { evaluationPeriods: materialize(stack, periods, 'Periods'), datapointsToAlarm: materialize(stack, datapoints, 'Datapoints') },
@@ -184,7 +188,9 @@ describe('property: refused in the documented format, or synthesized with values
       outcome((stack) => {
         const fn = new lambda.Function(stack, 'Fn', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => 1;') });
         new LambdaWeightedSplit(stack, 'Split', {
-          aliasName: 'ab', version: new lambda.Version(stack, 'V1', { lambda: fn }), splitVersion: new lambda.Version(stack, 'V2', { lambda: fn }),
+          aliasName: 'ab',
+          version: new lambda.Version(stack, 'V1', { lambda: fn }),
+          splitVersion: new lambda.Version(stack, 'V2', { lambda: fn }),
           splitPercent: materialize(stack, percent, 'Percent'),
         });
         const alias = new lambda.Alias(stack, 'Live', { aliasName: 'live', version: fn.currentVersion });
@@ -199,7 +205,9 @@ test('fails when datapointsToAlarm, a Lazy, exceeds evaluationPeriods (found by 
   const stack = new Stack(app, 'Shop', { env: { account: '111111111111', region: 'eu-west-1' } });
   const { service, listener } = cheapService(stack);
   expect(() => new EcsCanaryRollout(stack, 'Api', {
-    service: service('ApiService'), listener, plan: RolloutPlan.canary({ percent: 10, bake: Interval.minutes(5) }),
+    service: service('ApiService'),
+    listener,
+    plan: RolloutPlan.canary({ percent: 10, bake: Interval.minutes(5) }),
     defaultAlarms: { evaluationPeriods: 2, datapointsToAlarm: Lazy.number({ produce: () => 5 }) },
   })).toThrow("Shop/Api: invalid 'defaultAlarms.datapointsToAlarm': must be a whole number from 1 to 2, got 5");
 });

@@ -5,9 +5,9 @@
  */
 import { ApiObject, Chart, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { CanaryRollout, Interval, RolloutEngine, RolloutPlan, Step, TrafficRouter } from '../../src';
 import { KubeClient } from './kube-client';
 import { applyRollouts, dryRun, invalidSpecs, recordChart } from './synthesized';
+import { CanaryRollout, Interval, RolloutEngine, RolloutPlan, Step, TrafficRouter } from '../../src';
 
 const client = KubeClient.fromEnv();
 if (!client) throw new Error('These tests need the local control plane: run them with scripts/cluster/run.sh (npx projen test:cluster)');

@@ -48,8 +48,8 @@ export class KubeClient {
         agent: this.agent,
         timeout: 30_000,
         headers: {
-          'Authorization': `Bearer ${this.token}`,
-          'Accept': 'application/json',
+          Authorization: `Bearer ${this.token}`,
+          Accept: 'application/json',
           ...(data === undefined ? {} : { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(data) }),
         },
       }, (res) => {
@@ -137,8 +137,11 @@ export class KubeClient {
    * Watches one object: calls `onChange` with every version the server sends (the current one first),
    * until the returned function is called.
    */
-  public async watch(apiVersion: string, kind: string, namespace: string | undefined, name: string, onChange: (obj: any) => void): Promise<() => void> {
-    const path = `${await this.path(apiVersion, kind, namespace)}?watch=1&fieldSelector=${encodeURIComponent(`metadata.name=${name}`)}&allowWatchBookmarks=false`;
+  public async watch(
+    apiVersion: string, kind: string, namespace: string | undefined, name: string, onChange: (obj: any) => void,
+  ): Promise<() => void> {
+    const selector = encodeURIComponent(`metadata.name=${name}`);
+    const path = `${await this.path(apiVersion, kind, namespace)}?watch=1&fieldSelector=${selector}&allowWatchBookmarks=false`;
     let buffer = '';
     const req = https.request(new URL(path, this.server), {
       agent: false,

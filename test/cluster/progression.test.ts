@@ -10,12 +10,12 @@ import * as http from 'http';
 import { AddressInfo } from 'net';
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
+import { KubeClient, waitFor } from './kube-client';
+import { freshNamespace } from './synthesized';
 import {
   BlueGreenEngine, BlueGreenService, CanaryRollout, Gate, Interval, ReleaseTimeline, RolloutEngine, RolloutPlan, Slot, Step, Threshold,
   TimelineActivity, TrafficRouter,
 } from '../../src';
-import { KubeClient, waitFor } from './kube-client';
-import { freshNamespace } from './synthesized';
 
 const client = KubeClient.fromEnv();
 if (!client) throw new Error('These tests need the local control plane: run them with scripts/cluster/run.sh (npx projen test:cluster)');

@@ -10,11 +10,11 @@
 import { Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import * as fc from 'fast-check';
+import { KubeClient } from './kube-client';
+import { applyRollouts, dryRun, invalidSpecs, recordChart, SynthesizedChart } from './synthesized';
 import {
   CanaryRollout, Gate, HeaderMatch, Interval, RolloutEngine, RolloutPlan, Step, Threshold, TrafficRouter,
 } from '../../src';
-import { KubeClient } from './kube-client';
-import { applyRollouts, dryRun, invalidSpecs, recordChart, SynthesizedChart } from './synthesized';
 
 const client = KubeClient.fromEnv();
 if (!client) throw new Error('These tests need the local control plane: run them with scripts/cluster/run.sh (npx projen test:cluster)');

@@ -40,12 +40,12 @@ export function chartNamespace(scope: Construct): string | undefined {
 export interface ArgoRouterBinding {
   /** False when traffic follows the ratio of pods (`TrafficRouter.none()`). */
   readonly routed: boolean;
+  /** Egress mirrored canary pods need for this router (a mesh control plane). */
+  readonly mirrorEgress?: EgressTarget[];
   /** Why header routes with `matches` cannot go through this router; undefined when they can. */
   headerRouteProblem(matches: HeaderMatch[]): string | undefined;
   /** Why mirror routes cannot go through this router; undefined when they can. */
   mirrorProblem(): string | undefined;
-  /** Egress mirrored canary pods need for this router (a mesh control plane). */
-  readonly mirrorEgress?: EgressTarget[];
   /** Defines the objects the Rollout references (HTTPRoute, VirtualService, Ingress, ...) under `scope`. */
   addObjects(scope: Construct): void;
   /** The Rollout's `strategy.canary.trafficRouting` (plain JSON, as the CRD reads it); undefined without a router. */
@@ -60,10 +60,10 @@ export interface FlaggerRouterBinding {
   readonly service: { [key: string]: any };
   /** Name of the Ingress for `spec.ingressRef`. */
   readonly ingressRef?: string;
-  /** Why an A/B test cannot route `matches` through this router; undefined when it can. */
-  matchProblem(matches: HeaderMatch[]): string | undefined;
   /** Egress mirrored canary pods need for this router (a mesh control plane); undefined when Flagger cannot mirror through it. */
   readonly mirrorEgress?: EgressTarget[];
+  /** Why an A/B test cannot route `matches` through this router; undefined when it can. */
+  matchProblem(matches: HeaderMatch[]): string | undefined;
   /** Defines the objects Flagger expects the user to own (an Ingress, ...) under `scope`. */
   addObjects(scope: Construct): void;
 }
