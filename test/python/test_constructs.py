@@ -26,6 +26,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_secretsmanager as secretsmanager
 
 from release_constructs.release_strategies import (
+    Backfill,
     BlueGreenEngine,
     BlueGreenService,
     CanaryRollout,
@@ -43,6 +44,7 @@ from release_constructs.release_strategies import (
     MigrationRunner,
     MirrorRouter,
     Phase,
+    Removal,
     RolloutEngine,
     RolloutPlan,
     ShadowMirror,
@@ -57,9 +59,12 @@ from release_constructs.release_strategies import (
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 RENAME = dict(
-    expand=["ALTER TABLE users ADD COLUMN display_name text"],
-    migrate=["UPDATE users SET display_name = full_name WHERE display_name IS NULL"],
-    contract=["ALTER TABLE users DROP COLUMN full_name"],
+    expand=["ALTER TABLE users ADD COLUMN IF NOT EXISTS display_name text"],
+    backfills=[Backfill.batched(table="users", set="display_name = full_name", pending="display_name IS NULL", batch_size=1000)],
+    migrate=["ALTER TABLE users ADD CONSTRAINT users_display_name_not_null CHECK (display_name IS NOT NULL) NOT VALID",
+             "ALTER TABLE users VALIDATE CONSTRAINT users_display_name_not_null"],
+    contract=["ALTER TABLE users DROP COLUMN IF EXISTS full_name"],
+    removes=[Removal.column("users", "full_name")],
 )
 
 
@@ -162,7 +167,7 @@ def test_sql_phases_parse_without_awaiting_anything():
     # Nothing loads the parser before this: phases load it synchronously when they are first parsed.
     phases = MigrationPhases.sql(**RENAME)
     assert SqlParser.is_loaded()
-    assert phases.statements_of(Phase.CONTRACT) == ["ALTER TABLE users DROP COLUMN full_name"]
+    assert phases.statements_of(Phase.CONTRACT) == ["ALTER TABLE users DROP COLUMN IF EXISTS full_name"]
     SqlParser.load_sync()  # safe to call again
 
 
@@ -182,7 +187,7 @@ def test_expand_contract_job_runs_the_current_phase_with_psql():
     job = only(objects, "Job")
     command = json.dumps(job["spec"]["template"]["spec"]["containers"][0])
     assert "psql" in command
-    assert "ALTER TABLE users ADD COLUMN display_name text" in json.dumps(objects)
+    assert "ALTER TABLE users ADD COLUMN IF NOT EXISTS display_name text" in json.dumps(objects)
     assert "DROP COLUMN" not in json.dumps(objects)
 
 
@@ -196,7 +201,7 @@ def test_expand_contract_job_fails_on_a_destructive_statement_in_expand():
     assert str(error.value) == (
         "test/rename-full-name: invalid 'phases.expand[0]': expand must not drop column full_name of users: "
         "the running version still uses it (rule drop-column); drop it in contract, once no running version "
-        "reads it, got 'ALTER TABLE users DROP COLUMN full_name'")
+        "reads it, declaring Removal.column('users', 'full_name'), got 'ALTER TABLE users DROP COLUMN full_name'")
 
 
 # AWS
@@ -222,7 +227,7 @@ def test_ecs_canary_rollout_sets_the_canary_percentage_and_bake():
     assert config["CanaryConfiguration"] == {"CanaryPercent": 10, "CanaryBakeTimeInMinutes": 5}
 
 
-def test_lambda_canary_rollout_becomes_a_codedeploy_linear_configuration():
+def test_lambda_canary_rollout_uses_the_predefined_codedeploy_linear_configuration():
     stack = aws_stack()
     fn = lambda_.Function(stack, "Fn", runtime=lambda_.Runtime.NODEJS_22_X, handler="index.handler",
                           code=lambda_.Code.from_inline("exports.handler = async () => 42;"))
@@ -230,8 +235,10 @@ def test_lambda_canary_rollout_becomes_a_codedeploy_linear_configuration():
     LambdaCanaryRollout(stack, "Release", alias=alias, plan=RolloutPlan.linear(step=10, every=Interval.minutes(1)))
     template = assertions.Template.from_stack(stack)
     template.resource_count_is("AWS::CodeDeploy::DeploymentGroup", 1)
-    template.has_resource_properties("AWS::CodeDeploy::DeploymentConfig", {
-        "TrafficRoutingConfig": {"Type": "TimeBasedLinear", "TimeBasedLinear": {"LinearPercentage": 10, "LinearInterval": 1}},
+    # 10% every minute is one of CodeDeploy's predefined configurations: no custom one is created.
+    template.resource_count_is("AWS::CodeDeploy::DeploymentConfig", 0)
+    template.has_resource_properties("AWS::CodeDeploy::DeploymentGroup", {
+        "DeploymentConfigName": "CodeDeployDefault.LambdaLinear10PercentEvery1Minute",
     })
 
 
@@ -244,7 +251,7 @@ def test_ecs_expand_contract_task_runs_the_phase_in_a_fargate_task():
                           image=ecs.ContainerImage.from_registry("postgres:17.6-alpine"),
                           phases=MigrationPhases.sql(**RENAME))
     text = json.dumps(assertions.Template.from_stack(stack).to_json())
-    assert "--command=ALTER TABLE users ADD COLUMN display_name text" in text
+    assert "ADD COLUMN IF NOT EXISTS display_name text" in text
     assert "DROP COLUMN" not in text
 
 

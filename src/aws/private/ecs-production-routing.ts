@@ -260,14 +260,14 @@ export function routingProblems(scope: Construct, props: EcsReleaseProps, routin
   }
   for (const [field, tg] of [['blueTargetGroup', routing.blue], ['greenTargetGroup', routing.green]] as const) {
     const arn = JSON.stringify(stack.resolve(tg.targetGroupArn));
-    const elsewhere = index.rules.find((r) => !own.includes(r) && r !== props.productionRule?.node.defaultChild && forwardsTo(stack, r.actions, arn))
-      ?? index.listeners.find((l) => l !== props.networkListener?.node.defaultChild && forwardsTo(stack, l.defaultActions, arn));
+    const elsewhere = index.rules.find((r) => !own.includes(r) && r !== props.productionRule?.node.defaultChild && index.forwards(r, r.actions).has(arn))
+      ?? index.listeners.find((l) => l !== props.networkListener?.node.defaultChild && index.forwards(l, l.defaultActions).has(arn));
     if (elsewhere !== undefined) {
       errors.push(problemWith(field, 'must take traffic only through the release\'s production and test routing (the engine moves traffic between the two target groups there)',
         `a target group that ${elsewhere.node.path} also forwards to`));
       continue;
     }
-    const registered = index.services.find((s) => (s !== service.node.defaultChild || tg === routing.green) && registers(stack, s, arn));
+    const registered = index.services.find((s) => (s !== service.node.defaultChild || tg === routing.green) && index.registers(s).has(arn));
     if (registered !== undefined) {
       errors.push(problemWith(field, tg === routing.green
         ? 'must be empty before a deployment: the engine registers the new version there, and Amazon ECS refuses a green target group that already has the service'
@@ -290,37 +290,70 @@ export function rulePriorityProblems(stack: Stack, rule: elbv2.ApplicationListen
     + `${clash.node.path} has it too${given ? '' : ': give each release on a listener its own routePriority'}`, `${cfn.priority}`)];
 }
 
-/** The listener rules, listeners and ECS services of a stack. */
+/**
+ * The listener rules, listeners and ECS services of a stack, with the target groups each forwards to
+ * or registers in (resolved ARNs, computed once per resource).
+ */
 interface StackIndex {
   readonly rules: elbv2.CfnListenerRule[];
   readonly listeners: elbv2.CfnListener[];
   readonly services: ecs.CfnService[];
+  forwards(resource: elbv2.CfnListenerRule | elbv2.CfnListener, actions: unknown): Set<string>;
+  registers(service: ecs.CfnService): Set<string>;
 }
 
+/**
+ * The index of a stack, shared by the checks of every release in it during one synthesis: each
+ * release's check used to resolve every rule and service of the stack again, which made synthesis
+ * quadratic in the releases per stack. Validation runs synchronously; the index is dropped in the next
+ * microtask, and rebuilt whenever the stack's construct count changed (constructs added in between).
+ */
+const indexes = new WeakMap<Stack, { readonly size: number; readonly index: StackIndex }>();
+
 function stackIndex(stack: Stack): StackIndex {
+  const all = stack.node.findAll();
+  const cached = indexes.get(stack);
+  if (cached !== undefined && cached.size === all.length) return cached.index;
   const rules: elbv2.CfnListenerRule[] = [];
   const listeners: elbv2.CfnListener[] = [];
   const services: ecs.CfnService[] = [];
-  for (const c of stack.node.findAll()) {
+  for (const c of all) {
     if (c instanceof elbv2.CfnListenerRule) rules.push(c);
     else if (c instanceof elbv2.CfnListener) listeners.push(c);
     else if (c instanceof ecs.CfnService) services.push(c);
   }
-  return { rules, listeners, services };
+  const arns = new Map<object, Set<string>>();
+  const memo = (key: object, compute: () => string[]) => {
+    let found = arns.get(key);
+    if (found === undefined) arns.set(key, found = new Set(compute()));
+    return found;
+  };
+  const index: StackIndex = {
+    rules,
+    listeners,
+    services,
+    forwards: (resource, actions) => memo(resource, () => forwardedArns(stack, actions)),
+    registers: (service) => memo(service, () => registeredArns(stack, service)),
+  };
+  if (cached === undefined) queueMicrotask(() => indexes.delete(stack));
+  indexes.set(stack, { size: all.length, index });
+  return index;
 }
 
-/** Whether actions (rule actions or listener default actions) forward to the target group whose resolved ARN is `arn`. */
-function forwardsTo(stack: Stack, actions: unknown, arn: string): boolean {
+/** The target groups (resolved ARNs, as JSON) that actions (rule actions or listener default actions) forward to. */
+function forwardedArns(stack: Stack, actions: unknown): string[] {
   const resolved: any[] = stack.resolve(actions) ?? [];
-  if (!Array.isArray(resolved)) return false;
-  return resolved.some((a) => JSON.stringify(a?.targetGroupArn) === arn
-    || (a?.forwardConfig?.targetGroups ?? []).some((g: any) => JSON.stringify(g?.targetGroupArn) === arn));
+  if (!Array.isArray(resolved)) return [];
+  return resolved.flatMap((a) => [
+    ...(a?.targetGroupArn !== undefined ? [JSON.stringify(a.targetGroupArn)] : []),
+    ...((a?.forwardConfig?.targetGroups ?? []) as any[]).map((g) => JSON.stringify(g?.targetGroupArn)),
+  ]);
 }
 
-/** Whether an ECS service registers its tasks in the target group whose resolved ARN is `arn`. */
-function registers(stack: Stack, service: ecs.CfnService, arn: string): boolean {
+/** The target groups (resolved ARNs, as JSON) an ECS service registers its tasks in. */
+function registeredArns(stack: Stack, service: ecs.CfnService): string[] {
   const resolved: any[] = stack.resolve(service.loadBalancers) ?? [];
-  return Array.isArray(resolved) && resolved.some((lb) => JSON.stringify(lb?.targetGroupArn) === arn);
+  return Array.isArray(resolved) ? resolved.map((lb) => JSON.stringify(lb?.targetGroupArn)) : [];
 }
 
 /** A validation message with the value written as is. */
