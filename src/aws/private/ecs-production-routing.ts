@@ -260,7 +260,8 @@ export function routingProblems(scope: Construct, props: EcsReleaseProps, routin
   }
   for (const [field, tg] of [['blueTargetGroup', routing.blue], ['greenTargetGroup', routing.green]] as const) {
     const arn = JSON.stringify(stack.resolve(tg.targetGroupArn));
-    const elsewhere = index.rules.find((r) => !own.includes(r) && r !== props.productionRule?.node.defaultChild && index.forwards(r, r.actions).has(arn))
+    const elsewhere = index.rules.find((r) => !own.includes(r) && r !== props.productionRule?.node.defaultChild
+      && index.forwards(r, r.actions).has(arn))
       ?? index.listeners.find((l) => l !== props.networkListener?.node.defaultChild && index.forwards(l, l.defaultActions).has(arn));
     if (elsewhere !== undefined) {
       errors.push(problemWith(field, 'must take traffic only through the release\'s production and test routing (the engine moves traffic between the two target groups there)',
